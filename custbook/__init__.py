@@ -1,0 +1,1 @@
+"""custbook: a terminal customer book over one encrypted local file."""

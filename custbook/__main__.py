@@ -1,0 +1,3 @@
+from custbook.cli import main
+
+main()

@@ -1,0 +1,142 @@
+"""Commands about the book file itself: init, check, passwd, demo."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from custbook.cli.main import CliState, book_options, cli
+from custbook.cli.output import data_console, emit_json, say
+from custbook.cli.passphrase import book_passphrase, new_passphrase
+from custbook.i18n import _
+from custbook.vault import BookExists, Vault, create_book, read_book_header, unlock_book
+
+DEMO_PASSPHRASE = "demo-passphrase"
+
+
+def open_book(state: CliState) -> Vault:
+    """Unlock the chosen book; a missing, foreign or newer file is named before any prompt."""
+    path = state.book_path
+    read_book_header(path)
+    return unlock_book(path, book_passphrase(state.passphrase_file))
+
+
+@cli.command(help=_("Create a new, empty book protected by a passphrase (asked twice)."))
+@book_options()
+@click.pass_obj
+def init(state: CliState) -> None:
+    path = state.book_path
+    if path.exists() or path.is_symlink():
+        raise BookExists(str(path))
+    create_book(path, book_passphrase(state.passphrase_file, confirm=True))
+    say(
+        _(
+            "Created the book {path}. Keep the passphrase safe: without it nothing in the "
+            "book can be recovered."
+        ).format(path=path)
+    )
+
+
+@cli.command(
+    help=_(
+        "Decrypt and verify every record of the book and run SQLite's integrity check. "
+        "Exit 0 when the book is sound, 4 when it is damaged."
+    )
+)
+@book_options()
+@click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
+@click.pass_obj
+def check(state: CliState, as_json: bool) -> None:
+    vault = open_book(state)
+    try:
+        vault.integrity_check()
+        if as_json:
+            emit_json(_check_report(vault))
+            return
+        for label, value in _check_lines(vault):
+            data_console.print(f"{label:<18} {value}", markup=False, soft_wrap=True)
+    finally:
+        vault.close()
+
+
+def _check_report(vault: Vault) -> dict[str, object]:
+    meta = vault.header.meta
+    saved_at = datetime.fromtimestamp(meta.saved_at_ms / 1000, UTC).astimezone()
+    return {
+        "path": str(vault.path),
+        "format_version": "{}.{}".format(*vault.header.version),
+        "kdf": {
+            "name": "argon2id",
+            "passes": meta.kdf.iterations,
+            "memory_kib": meta.kdf.memory_kib,
+            "lanes": meta.kdf.lanes,
+        },
+        "save_counter": meta.save_counter,
+        "saved_at": saved_at.isoformat(timespec="seconds"),
+        "database_bytes": vault.last_summary.length,
+        "records": vault.last_summary.records,
+        "integrity": "ok",
+    }
+
+
+def _check_lines(vault: Vault) -> list[tuple[str, object]]:
+    meta = vault.header.meta
+    report = _check_report(vault)
+    return [
+        (_("Book"), vault.path),
+        (_("Format"), report["format_version"]),
+        (
+            _("Key derivation"),
+            _("Argon2id, {passes} passes, {memory} MiB, {lanes} lanes").format(
+                passes=meta.kdf.iterations, memory=meta.kdf.memory_kib // 1024, lanes=meta.kdf.lanes
+            ),
+        ),
+        (_("Saves"), meta.save_counter),
+        (_("Last saved"), report["saved_at"]),
+        (
+            _("Database"),
+            _("{size} bytes in {records} records").format(
+                size=vault.last_summary.length, records=vault.last_summary.records
+            ),
+        ),
+        (_("Integrity"), _("ok: every record decrypts and SQLite's check passes")),
+    ]
+
+
+@cli.command(help=_("Change the book's passphrase. The old one opens nothing saved after this."))
+@book_options()
+@click.option(
+    "--new-passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=_("Read the new passphrase from this file instead of asking twice."),
+)
+@click.pass_obj
+def passwd(state: CliState, new_passphrase_file: Path | None) -> None:
+    vault = open_book(state)
+    try:
+        vault.change_passphrase(new_passphrase(new_passphrase_file))
+    finally:
+        vault.close()
+    say(_("The passphrase of {path} is changed.").format(path=vault.path))
+
+
+@cli.command(
+    help=_(
+        "Make a demo book with a fixed passphrase in a new temporary folder (or --out), "
+        "never touching your own book."
+    )
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=_("Where to make the demo book (must not exist yet)."),
+)
+def demo(out: Path | None) -> None:
+    path = out if out is not None else Path(tempfile.mkdtemp(prefix="custbook-demo-")) / "demo.cbk"
+    create_book(path, DEMO_PASSPHRASE).close()
+    say(_("Made a demo book: {path}").format(path=path))
+    say(_("Its passphrase: {passphrase}").format(passphrase=DEMO_PASSPHRASE))
+    say(_("It is empty for now; try: custbook --book {path} check").format(path=path))

@@ -1,0 +1,43 @@
+"""The errors a person can act on, each with its exit code (DESIGN.md's one table).
+
+Messages are complete sentences that say what happened and what to do; they never carry
+customer data, so they are safe to print and to log.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INVALID_INPUT = 1
+    USAGE = 2
+    WRONG_PASSPHRASE = 3
+    DAMAGED = 4
+    NEWER_VERSION = 5
+    OPEN_ELSEWHERE = 6
+    NO_PASSPHRASE_SOURCE = 7
+    NOT_FOUND = 8
+
+
+class CustbookError(Exception):
+    """Base of every error custbook reports to a person instead of a traceback."""
+
+    exit_code: ExitCode = ExitCode.INVALID_INPUT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(CustbookError):
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class NotFound(CustbookError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class NoPassphraseSource(CustbookError):
+    exit_code = ExitCode.NO_PASSPHRASE_SOURCE

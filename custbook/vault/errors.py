@@ -1,0 +1,115 @@
+"""What can go wrong with a book file, one exception per thing a person does about it."""
+
+from __future__ import annotations
+
+from custbook.errors import CustbookError, ExitCode, InvalidInput, NotFound
+from custbook.i18n import _
+
+
+class VaultError(CustbookError):
+    """A book file could not be opened or written."""
+
+
+class NotACustbookFile(VaultError):
+    """The file does not start with custbook's signature: the wrong file was named."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            _(
+                "{path} is not a custbook book (it does not start with custbook's signature)."
+            ).format(path=path)
+        )
+
+
+class NewerVersion(VaultError):
+    """Made by a newer custbook: refused before any key derivation runs."""
+
+    exit_code = ExitCode.NEWER_VERSION
+
+    def __init__(self, path: str, version: str) -> None:
+        super().__init__(
+            _(
+                "{path} was written by a newer custbook (book format {version}). "
+                "Update custbook to open it; the file was not changed."
+            ).format(path=path, version=version)
+        )
+
+
+class WrongPassphrase(VaultError):
+    """The passphrase key does not unwrap the data key."""
+
+    exit_code = ExitCode.WRONG_PASSPHRASE
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            _("Wrong passphrase for {path}. The file was not changed.").format(path=path)
+        )
+
+
+class BookDamaged(VaultError):
+    """The file is a custbook book but fails a check: header, a record, length or SQLite."""
+
+    exit_code = ExitCode.DAMAGED
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            _("{path} is damaged: {reason}. The file was not changed.").format(
+                path=path, reason=reason
+            )
+        )
+
+
+class BookTooLarge(VaultError):
+    """The database is past what SQLite can hold in memory (1 GiB)."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        super().__init__(
+            _(
+                "{path} holds a {size} MiB database, more than the {limit} MiB an unlocked book "
+                "can hold in memory. Nothing was changed."
+            ).format(path=path, size=size >> 20, limit=limit >> 20)
+        )
+
+
+class BookNotFound(VaultError, NotFound):
+    exit_code = ExitCode.NOT_FOUND
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            _("There is no book at {path}. Create one with `custbook init`.").format(path=path)
+        )
+
+
+class BookExists(VaultError, InvalidInput):
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            _("{path} already exists; custbook will not overwrite it.").format(path=path)
+        )
+
+
+class SaveRefused(VaultError):
+    """A save was asked for at a moment it cannot be done safely; nothing was written."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class SaveFailed(VaultError):
+    """Writing the book failed; the file on disk is unchanged and the changes stay in memory."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            _(
+                "Could not save {path}: {reason}. The book file is unchanged and your changes "
+                "are still in memory."
+            ).format(path=path, reason=reason)
+        )

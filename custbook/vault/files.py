@@ -1,0 +1,185 @@
+"""Durable file operations for book files: private folders, temp files, fsync, atomic rename.
+
+Every file custbook writes is created 0600 with O_EXCL|O_NOFOLLOW in the folder it ends up
+in, fully written, fsynced (F_FULLFSYNC on macOS, where plain fsync does not reach the
+disk), read back and verified, then renamed into place; the folder is fsynced after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from custbook.i18n import _
+from custbook.vault.errors import BookExists, SaveFailed
+from custbook.vault.format import (
+    DEFAULT_RECORD_SIZE,
+    BookMeta,
+    Header,
+    ImageSummary,
+    read_header,
+    seal_header,
+    unwrap_data_key,
+    verify_records,
+    write_book,
+)
+
+TEMP_SUFFIX = ".custbook-tmp"
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
+
+
+class _FdWriter:
+    """Writes through os.write, looping over short writes (and so it can be fault-injected)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        return done
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and any missing parents with mode 0700; leave existing ones alone."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        os.mkdir(path, 0o700)
+        os.chmod(path, 0o700)
+
+
+def fsync_file(fd: int) -> None:
+    if sys.platform == "darwin":
+        import fcntl
+
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+            return
+    os.fsync(fd)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable. Windows has no folder fsync (and needs none)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fsync_file(fd)
+    finally:
+        os.close(fd)
+
+
+def temp_path_for(real: Path) -> Path:
+    return real.with_name(f".{real.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+
+
+def create_private_file(path: Path) -> int:
+    """Open a new file 0600 for writing; never follows a link, never reuses a file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC | _O_BINARY
+    return os.open(path, flags, 0o600)
+
+
+def write_verified_temp(
+    real: Path,
+    image: bytes,
+    header: Header,
+    data_key: bytes,
+    passphrase_key: bytes,
+    record_size: int,
+) -> tuple[Path, ImageSummary]:
+    """Write a complete book beside `real`, fsync it, read it back and check it.
+
+    Returns the temp file's path; on any failure the temp file is gone and OSError or
+    SaveFailed is raised.
+    """
+    temp = temp_path_for(real)
+    fd = create_private_file(temp)
+    try:
+        try:
+            written = write_book(_FdWriter(fd), image, header, data_key, record_size)
+            fsync_file(fd)
+        finally:
+            os.close(fd)
+        read_back = verify_file(temp, passphrase_key)
+        if read_back != written:
+            raise SaveFailed(real, _("the written file did not read back the same"))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return temp, written
+
+
+def verify_file(path: Path, passphrase_key: bytes) -> ImageSummary:
+    """Decrypt and check every record of `path` without keeping the plaintext."""
+    with open(path, "rb") as source:
+        header = read_header(source, str(path))
+        data_key = unwrap_data_key(header, passphrase_key)
+        if data_key is None:
+            raise SaveFailed(path, _("the written file does not open with the book's key"))
+        return verify_records(source, header, data_key, str(path))
+
+
+def write_new(
+    path: Path,
+    image: bytes,
+    meta: BookMeta,
+    passphrase_key: bytes,
+    record_size: int = DEFAULT_RECORD_SIZE,
+) -> tuple[Header, ImageSummary]:
+    """Write a new book file at `path`, refusing to replace anything already there."""
+    real = Path(os.path.realpath(path))
+    header, data_key = seal_header(meta, passphrase_key)
+    try:
+        temp, summary = write_verified_temp(
+            real, image, header, data_key, passphrase_key, record_size
+        )
+        try:
+            os.link(temp, real)  # unlike rename, link never replaces an existing file
+        except FileExistsError:
+            raise BookExists(str(path)) from None
+        finally:
+            os.unlink(temp)
+        fsync_folder(real.parent)
+    except OSError as error:
+        raise SaveFailed(path, error.strerror or str(error)) from None
+    return header, summary
+
+
+def replace_atomically(
+    path: Path,
+    image: bytes,
+    meta: BookMeta,
+    passphrase_key: bytes,
+    record_size: int = DEFAULT_RECORD_SIZE,
+) -> tuple[Header, ImageSummary]:
+    """Replace the book at `path` (through a symlink, which survives) with a new save."""
+    real = Path(os.path.realpath(path))
+    header, data_key = seal_header(meta, passphrase_key)
+    try:
+        temp, summary = write_verified_temp(
+            real, image, header, data_key, passphrase_key, record_size
+        )
+        try:
+            os.replace(temp, real)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+    except OSError as error:
+        raise SaveFailed(path, error.strerror or str(error)) from None
+    # The new file is in place; a failed folder sync only leaves the rename less durable.
+    with contextlib.suppress(OSError):
+        fsync_folder(real.parent)
+    return header, summary

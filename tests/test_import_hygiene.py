@@ -1,0 +1,30 @@
+"""The lower layers never load Textual (harlequin checks the same): the CLI starts fast,
+and vault/ and book/ stay usable without a screen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("module", ["custbook.vault", "custbook.book", "custbook.cli", "custbook.io"])
+def test_module_does_not_import_textual(module):
+    code = (
+        f"import sys, {module}\n"
+        "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(loaded)\n"
+        "sys.exit(1 if loaded else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_vault_does_not_import_the_cli_or_book():
+    code = (
+        "import sys, custbook.vault\n"
+        "bad = [m for m in sys.modules if m.startswith(('custbook.cli', 'custbook.book', 'click', 'rich'))]\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
