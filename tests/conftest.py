@@ -17,7 +17,9 @@ PASSPHRASE = "correct horse 电池 staple"
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """HOME, TMPDIR and the XDG folders inside a temp folder; no custbook variables."""
     home = tmp_path_factory.mktemp("home")
     for name in list(os.environ):
@@ -45,7 +47,9 @@ def small_kdf_default(monkeypatch: pytest.MonkeyPatch) -> KdfParams:
     return SMALL_KDF
 
 
-def make_book(path: Path, rows: int = 50, *, record_size: int = 1 << 20, params: KdfParams = SMALL_KDF) -> Vault:
+def make_book(
+    path: Path, rows: int = 50, *, record_size: int = 1 << 20, params: KdfParams = SMALL_KDF
+) -> Vault:
     """A saved book with a table of `rows` rows of mixed Chinese and English text."""
     vault = create_book(path, PASSPHRASE, params=params, record_size=record_size)
     vault.db.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, note TEXT)")
@@ -65,7 +69,13 @@ def book_path(tmp_path: Path) -> Path:
     return path
 
 
-def run_cli_subprocess(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None):
+def run_cli_subprocess(
+    args: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    input: str | None = None,
+):
     """custbook in a fresh Python process, with the test's environment plus `env`."""
     import subprocess
 

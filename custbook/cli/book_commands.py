@@ -9,19 +9,60 @@ from pathlib import Path
 import click
 
 from custbook.cli.main import CliState, book_options, cli
-from custbook.cli.output import data_console, emit_json, say
+from custbook.cli.output import data_console, emit_json, say, warn
 from custbook.cli.passphrase import book_passphrase, new_passphrase
+from custbook.errors import NoPassphraseSource
 from custbook.i18n import _
-from custbook.vault import BookExists, Vault, create_book, read_book_header, unlock_book
+from custbook.vault import (
+    BookDamaged,
+    BookExists,
+    Vault,
+    create_book,
+    read_book_header,
+    unlock_book,
+)
+from custbook.vault.store import with_restore_hint
 
 DEMO_PASSPHRASE = "demo-passphrase"
 
 
-def open_book(state: CliState) -> Vault:
-    """Unlock the chosen book; a missing, foreign or newer file is named before any prompt."""
+def open_book(state: CliState, *, write: bool) -> Vault:
+    """Unlock the chosen book, for writing (taking its lock) or read-only.
+
+    A missing, foreign or newer file is named before any prompt. A damaged one is named
+    with the newest backup that verifies, which needs the passphrase to tell.
+    """
     path = state.book_path
-    read_book_header(path)
-    return unlock_book(path, book_passphrase(state.passphrase_file))
+    try:
+        read_book_header(path)
+    except BookDamaged as damage:
+        try:
+            passphrase = book_passphrase(state.passphrase_file)
+        except NoPassphraseSource:
+            raise with_restore_hint(damage, path, None) from None
+    else:
+        passphrase = book_passphrase(state.passphrase_file)
+    vault = unlock_book(path, passphrase, write=write)
+    _warn_about(vault)
+    return vault
+
+
+def _warn_about(vault: Vault) -> None:
+    if vault.rollback is not None:
+        warn(
+            _(
+                "Warning: this is an older copy of the book (save {file} of {seen} seen "
+                "before). If you did not put it back on purpose, look for the newer file; "
+                "`custbook backup list` shows the backups."
+            ).format(file=vault.rollback.file_counter, seen=vault.rollback.seen_counter)
+        )
+    if vault.open_elsewhere is not None:
+        warn(
+            _(
+                "Note: the book is open in another custbook (pid {pid}); this reads its "
+                "last saved state."
+            ).format(pid=vault.open_elsewhere.pid)
+        )
 
 
 @cli.command(help=_("Create a new, empty book protected by a passphrase (asked twice)."))
@@ -31,7 +72,7 @@ def init(state: CliState) -> None:
     path = state.book_path
     if path.exists() or path.is_symlink():
         raise BookExists(str(path))
-    create_book(path, book_passphrase(state.passphrase_file, confirm=True))
+    create_book(path, book_passphrase(state.passphrase_file, confirm=True)).close()
     say(
         _(
             "Created the book {path}. Keep the passphrase safe: without it nothing in the "
@@ -50,7 +91,7 @@ def init(state: CliState) -> None:
 @click.option("--json", "as_json", is_flag=True, help=_("Print the result as JSON."))
 @click.pass_obj
 def check(state: CliState, as_json: bool) -> None:
-    vault = open_book(state)
+    vault = open_book(state, write=False)
     try:
         vault.integrity_check()
         if as_json:
@@ -115,12 +156,17 @@ def _check_lines(vault: Vault) -> list[tuple[str, object]]:
 )
 @click.pass_obj
 def passwd(state: CliState, new_passphrase_file: Path | None) -> None:
-    vault = open_book(state)
+    vault = open_book(state, write=True)
     try:
         vault.change_passphrase(new_passphrase(new_passphrase_file))
     finally:
         vault.close()
-    say(_("The passphrase of {path} is changed.").format(path=vault.path))
+    say(
+        _(
+            "The passphrase of {path} is changed. Backups made before keep the passphrase "
+            "they were saved with."
+        ).format(path=vault.path)
+    )
 
 
 @cli.command(

@@ -23,3 +23,7 @@ def error(message: str) -> None:
 def emit_json(value: Any) -> None:
     """Data for scripts on stdout, UTF-8 as is (no \\u escapes for Chinese)."""
     data_console.file.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def warn(message: str) -> None:
+    message_console.print(message, markup=False, soft_wrap=True, style="yellow")

@@ -1,5 +1,7 @@
 """The encrypted book file: format, key derivation, atomic saves. Knows nothing of customers."""
 
+from custbook.vault.backups import Backup, BackupCheck, BackupState, RetentionPolicy
+from custbook.vault.database import open_memory_database
 from custbook.vault.errors import (
     BookDamaged,
     BookExists,
@@ -13,23 +15,30 @@ from custbook.vault.errors import (
     WrongPassphrase,
 )
 from custbook.vault.kdf import DEFAULT_PARAMS, KdfParams
+from custbook.vault.lock import LockRefused, OpenElsewhere
 from custbook.vault.store import (
     Vault,
     create_book,
-    open_memory_database,
     read_book_header,
+    restore_backup,
     unlock_book,
 )
 
 __all__ = [
     "DEFAULT_PARAMS",
+    "Backup",
+    "BackupCheck",
+    "BackupState",
     "BookDamaged",
     "BookExists",
     "BookNotFound",
     "BookTooLarge",
     "KdfParams",
+    "LockRefused",
     "NewerVersion",
     "NotACustbookFile",
+    "OpenElsewhere",
+    "RetentionPolicy",
     "SaveFailed",
     "SaveRefused",
     "Vault",
@@ -38,5 +47,6 @@ __all__ = [
     "create_book",
     "open_memory_database",
     "read_book_header",
+    "restore_backup",
     "unlock_book",
 ]

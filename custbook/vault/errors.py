@@ -53,13 +53,12 @@ class BookDamaged(VaultError):
 
     exit_code = ExitCode.DAMAGED
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, hint: str | None = None) -> None:
         self.reason = reason
-        super().__init__(
-            _("{path} is damaged: {reason}. The file was not changed.").format(
-                path=path, reason=reason
-            )
+        message = _("{path} is damaged: {reason}. The file was not changed.").format(
+            path=path, reason=reason
         )
+        super().__init__(message if hint is None else f"{message} {hint}")
 
 
 class BookTooLarge(VaultError):

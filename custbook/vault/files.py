@@ -8,9 +8,11 @@ disk), read back and verified, then renamed into place; the folder is fsynced af
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from custbook.i18n import _
@@ -92,7 +94,7 @@ def create_private_file(path: Path) -> int:
 
 def write_verified_temp(
     real: Path,
-    image: bytes,
+    image: bytes | memoryview,
     header: Header,
     data_key: bytes,
     passphrase_key: bytes,
@@ -133,7 +135,7 @@ def verify_file(path: Path, passphrase_key: bytes) -> ImageSummary:
 
 def write_new(
     path: Path,
-    image: bytes,
+    image: bytes | memoryview,
     meta: BookMeta,
     passphrase_key: bytes,
     record_size: int = DEFAULT_RECORD_SIZE,
@@ -146,25 +148,44 @@ def write_new(
             real, image, header, data_key, passphrase_key, record_size
         )
         try:
-            os.link(temp, real)  # unlike rename, link never replaces an existing file
-        except FileExistsError:
-            raise BookExists(str(path)) from None
+            _place_without_replacing(temp, real, path)
         finally:
-            os.unlink(temp)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
         fsync_folder(real.parent)
     except OSError as error:
         raise SaveFailed(path, error.strerror or str(error)) from None
     return header, summary
 
 
+def _place_without_replacing(temp: Path, real: Path, path: Path) -> None:
+    """link() never replaces an existing file, unlike rename(); filesystems without hard
+    links fall back to a rename after a check."""
+    try:
+        os.link(temp, real)
+    except FileExistsError:
+        raise BookExists(str(path)) from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EACCES):
+            raise
+        if os.path.lexists(real):
+            raise BookExists(str(path)) from None
+        os.replace(temp, real)
+
+
 def replace_atomically(
     path: Path,
-    image: bytes,
+    image: bytes | memoryview,
     meta: BookMeta,
     passphrase_key: bytes,
     record_size: int = DEFAULT_RECORD_SIZE,
+    before_replace: Callable[[Path], object] | None = None,
 ) -> tuple[Header, ImageSummary]:
-    """Replace the book at `path` (through a symlink, which survives) with a new save."""
+    """Replace the book at `path` (through a symlink, which survives) with a new save.
+
+    `before_replace(real_path)` runs once the new file is written and verified, just before
+    the rename: that is where the outgoing file is kept as a backup.
+    """
     real = Path(os.path.realpath(path))
     header, data_key = seal_header(meta, passphrase_key)
     try:
@@ -172,6 +193,8 @@ def replace_atomically(
             real, image, header, data_key, passphrase_key, record_size
         )
         try:
+            if before_replace is not None:
+                before_replace(real)
             os.replace(temp, real)
         except BaseException:
             with contextlib.suppress(OSError):

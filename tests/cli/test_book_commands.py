@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from custbook.cli import run
-from tests.conftest import PASSPHRASE, make_book, run_cli_subprocess
+from tests.conftest import PASSPHRASE, run_cli_subprocess
 
 
 @pytest.fixture
@@ -69,7 +69,9 @@ def test_wrong_passphrase_and_damage_differ(cli, book_path):
     damaged = bytearray(before)
     damaged[-100] ^= 0x55
     book_path.write_bytes(bytes(damaged))
-    code, _, err_damaged = cli("--book", str(book_path), "check", env={"CUSTBOOK_PASSPHRASE": PASSPHRASE})
+    code, _, err_damaged = cli(
+        "--book", str(book_path), "check", env={"CUSTBOOK_PASSPHRASE": PASSPHRASE}
+    )
     assert code == 4
     assert "damaged" in err_damaged and "Traceback" not in err_damaged
     assert err_damaged != err
@@ -104,7 +106,9 @@ def test_empty_or_missing_passphrase_file(cli, tmp_path, book_path):
     empty.write_text("\n")
     code, _, err = cli("--book", str(book_path), "--passphrase-file", str(empty), "check")
     assert code == 1 and "empty" in err
-    code, _, err = cli("--book", str(book_path), "--passphrase-file", str(tmp_path / "none"), "check")
+    code, _, err = cli(
+        "--book", str(book_path), "--passphrase-file", str(tmp_path / "none"), "check"
+    )
     assert code == 1 and "Cannot read" in err
 
 
@@ -118,12 +122,19 @@ def test_passwd(cli, tmp_path, book_path, small_kdf_default):
     new = tmp_path / "new"
     new.write_text("新口令 new one")
     code, _, err = cli(
-        "--book", str(book_path), "passwd", "--new-passphrase-file", str(new),
+        "--book",
+        str(book_path),
+        "passwd",
+        "--new-passphrase-file",
+        str(new),
         env={"CUSTBOOK_PASSPHRASE": PASSPHRASE},
     )
     assert code == 0, err
     assert cli("--book", str(book_path), "check")[0] == 3
-    assert cli("--book", str(book_path), "check", env={"CUSTBOOK_PASSPHRASE": "新口令 new one"})[0] == 0
+    assert (
+        cli("--book", str(book_path), "check", env={"CUSTBOOK_PASSPHRASE": "新口令 new one"})[0]
+        == 0
+    )
 
 
 def test_passwd_without_a_new_passphrase_source(cli, book_path):
@@ -133,7 +144,7 @@ def test_passwd_without_a_new_passphrase_source(cli, book_path):
 
 def test_demo_never_touches_the_real_book(cli, tmp_path, book_path, small_kdf_default):
     before = book_path.read_bytes()
-    code, out, err = cli("--book", str(book_path), "demo", env={"CUSTBOOK_BOOK": str(book_path)})
+    code, _out, err = cli("--book", str(book_path), "demo", env={"CUSTBOOK_BOOK": str(book_path)})
     assert code == 0, err
     assert book_path.read_bytes() == before
     made = next(line.split(": ", 1)[1] for line in err.splitlines() if line.startswith("Made"))
@@ -181,7 +192,10 @@ def test_real_parameters_end_to_end(tmp_path):
     checked = run_cli_subprocess(["--book", str(path), "check", "--json"], env=env)
     assert checked.returncode == 0, checked.stderr
     assert json.loads(checked.stdout)["kdf"] == {
-        "name": "argon2id", "passes": 3, "memory_kib": 65536, "lanes": 4
+        "name": "argon2id",
+        "passes": 3,
+        "memory_kib": 65536,
+        "lanes": 4,
     }
 
 

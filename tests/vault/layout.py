@@ -45,7 +45,9 @@ def parse_book(data: bytes) -> Book:
     while offset < len(data):
         kind, length = struct.unpack_from("<BI", data, offset)
         nonce = data[offset + 5 : offset + 17]
-        records.append(Record(offset, kind, length, nonce, data[offset + 17 : offset + 17 + length]))
+        records.append(
+            Record(offset, kind, length, nonce, data[offset + 17 : offset + 17 + length])
+        )
         offset += 17 + length
     assert offset == len(data)
     return Book(data[:HEADER], records)

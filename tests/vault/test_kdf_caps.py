@@ -56,6 +56,21 @@ def test_over_the_caps_is_refused_without_running_the_kdf(tmp_path, spy, passes,
     path.write_bytes(with_params(path.read_bytes(), passes, memory_kib, lanes))
     with pytest.raises(BookDamaged, match="key derivation"):
         unlock_book(path, PASSPHRASE)
+    # The KDF may run for the backups it looks at to suggest a restore, never for this file.
+    assert KdfParams(passes, memory_kib, lanes) not in spy
+    assert all(params.problem() is None for params in spy)
+
+
+def test_refused_before_the_kdf_when_there_are_no_backups(tmp_path, spy):
+    path = tmp_path / "b.cbk"
+    make_book(path, params=TINY_KDF).close()
+    import shutil
+
+    shutil.rmtree(tmp_path / "backups")
+    spy.clear()
+    path.write_bytes(with_params(path.read_bytes(), 1, 4 << 20, 1))
+    with pytest.raises(BookDamaged, match="key derivation"):
+        unlock_book(path, PASSPHRASE)
     assert spy == []
 
 
@@ -73,5 +88,5 @@ def test_within_the_caps_the_kdf_runs_and_the_passphrase_decides(tmp_path, spy):
 
 
 def test_default_parameters_are_rfc9106_second_recommendation():
-    assert kdf.DEFAULT_PARAMS == KdfParams(iterations=3, memory_kib=65536, lanes=4)
+    assert KdfParams(iterations=3, memory_kib=65536, lanes=4) == kdf.DEFAULT_PARAMS
     assert kdf.DEFAULT_PARAMS.problem() is None

@@ -42,7 +42,11 @@ def test_files_and_folders_are_private(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(path.parent.parent).st_mode) == 0o700
-    assert sorted(os.listdir(path.parent)) == ["b.cbk"]  # no temp file left behind
+    assert sorted(os.listdir(path.parent)) == ["b.cbk", "b.cbk.lock", "backups"]  # no temp file
+    assert stat.S_IMODE(os.stat(path.parent / "b.cbk.lock").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent / "backups").st_mode) == 0o700
+    for backup in os.listdir(path.parent / "backups"):
+        assert stat.S_IMODE(os.stat(path.parent / "backups" / backup).st_mode) == 0o600
 
 
 def test_temp_store_is_memory(book_path):
@@ -61,7 +65,7 @@ def test_save_refused_inside_a_transaction(tmp_path):
     assert path.read_bytes() == before
     vault.db.commit()
     vault.save()
-    assert unlock_book(path, PASSPHRASE).db.execute(
+    assert unlock_book(path, PASSPHRASE, write=False).db.execute(
         "SELECT count(*) FROM people WHERE name = 'uncommitted'"
     ).fetchone() == (1,)
 
@@ -81,6 +85,7 @@ def test_change_passphrase(book_path, small_kdf_default):
     vault.save()  # saves keep using the new key without re-running the KDF
     from custbook.vault import WrongPassphrase
 
+    vault.close()
     with pytest.raises(WrongPassphrase):
         unlock_book(book_path, PASSPHRASE)
     reopened = unlock_book(book_path, "新的口令")
@@ -96,7 +101,9 @@ def test_thousand_saves_use_distinct_keys_and_nonces(tmp_path):
     for _ in range(1000):
         vault.save()
         book = parse_book(path.read_bytes())
-        data_keys.add(AESGCM(passphrase_key).decrypt(book.wrap_nonce, book.wrapped_key, book.header[:73]))
+        data_keys.add(
+            AESGCM(passphrase_key).decrypt(book.wrap_nonce, book.wrapped_key, book.header[:73])
+        )
         nonces.add(book.wrap_nonce)
         for record in book.records:
             nonces.add(record.nonce)

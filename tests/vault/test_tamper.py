@@ -115,9 +115,9 @@ def test_records_dropped_duplicated_swapped_or_appended(tmp_path, small_book):
     variants = {
         "first dropped": raw[1:],
         "middle dropped": raw[:3] + raw[4:],
-        "last chunk dropped": raw[:-2] + [end],
+        "last chunk dropped": [*raw[:-2], end],
         "end dropped": raw[:-1],
-        "duplicated": raw[:3] + [raw[2]] + raw[3:],
+        "duplicated": [*raw[:3], raw[2], *raw[3:]],
         "swapped": [raw[1], raw[0], *raw[2:]],
         "end moved first": [end, *raw[:-1]],
         "appended record": [*raw, raw[0]],
@@ -143,6 +143,7 @@ def test_record_from_an_older_save_of_the_same_book_is_caught(tmp_path):
     vault = make_book(path, rows=60, record_size=2048, params=TINY_KDF)
     older = path.read_bytes()
     vault.save()
+    vault.close()
     newer = path.read_bytes()
     raw = [r.raw(newer) for r in parse_book(newer).records]
     raw[1] = parse_book(older).records[1].raw(older)
@@ -174,6 +175,7 @@ def test_corrupt_pages_fail_the_integrity_check(tmp_path):
     image[3 * 4096 + 200 : 3 * 4096 + 3000] = bytes(range(256)) * 10 + bytes(240)
     key = kdf.derive_key(PASSPHRASE, vault.header.meta.salt, TINY_KDF)
     header, data_key = seal_header(vault.header.meta, key)
+    vault.close()
     path.unlink()
     with open(path, "wb") as out:
         write_book(out, bytes(image), header, data_key)
