@@ -131,7 +131,7 @@ def verify(state: CliState) -> None:
             )
         )
     if bad:
-        sys.exit(int(ExitCode.DAMAGED))
+        click.get_current_context().exit(int(ExitCode.DAMAGED))
 
 
 def _one_backup(state: CliState, backup_id: str) -> Backup:
@@ -167,6 +167,8 @@ def restore(state: CliState, backup_id: str) -> None:
     try:
         vault, kept = restore_backup(state.book_path, chosen, passphrase)
     except WrongPassphrase:
+        if not sys.stdin.isatty():
+            raise  # names the backup file; scripts give its passphrase with --passphrase-file
         older = prompt_passphrase(
             _("Backup {id} needs the passphrase it was saved with").format(id=chosen.id),
             source_hint=_("backup {id} does not open with the passphrase given").format(

@@ -51,9 +51,10 @@ class RetentionPolicy:
     monthly: int = 12
 
 
-# borg's period of each rule: its --keep-last is --keep-secondly.
+# borg's period of each rule. Its --keep-last is --keep-secondly; our backup times have
+# millisecond resolution, so "last" keeps the last N backups even when saves come fast.
 _RULES = (
-    ("last", "%Y-%m-%d %H:%M:%S"),
+    ("last", "%Y-%m-%d %H:%M:%S.%f"),
     ("daily", "%Y-%m-%d"),
     ("weekly", "%G-%V"),
     ("monthly", "%Y-%m"),

@@ -1,0 +1,79 @@
+"""No plaintext customer data on disk, ever: a canary written into the database never
+appears in any byte of any file under HOME, TMPDIR, the XDG folders or the book's folder."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from custbook.paths import default_book_path
+from custbook.vault import SaveFailed, unlock_book
+from tests.conftest import run_cli_subprocess
+
+CANARY = "CANARY-客户金丝雀-7f3a9"
+PASSPHRASE = "canary test passphrase"
+
+
+def encodings_of(text: str) -> list[bytes]:
+    return [text.encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be", "gb18030")]
+
+
+def files_containing(root: Path, needles: list[bytes]) -> list[Path]:
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            if any(needle in data for needle in needles):
+                hits.append(path)
+    return hits
+
+
+def test_canary_never_reaches_the_disk(isolated_home, monkeypatch):
+    env = {"CUSTBOOK_PASSPHRASE": PASSPHRASE}
+    created = run_cli_subprocess(["init"], env=env)
+    assert created.returncode == 0, created.stderr
+    book = default_book_path()
+    assert book.is_relative_to(isolated_home)
+
+    vault = unlock_book(book, PASSPHRASE)
+    vault.db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, notes TEXT)")
+    vault.db.executemany(
+        "INSERT INTO customers (name, notes) VALUES (?, ?)",
+        [(f"{CANARY} {n}", f"{CANARY} notes " * 20) for n in range(3000)],
+    )
+    vault.db.commit()
+    # A sort too big for the cache would spill to a temp file unless temp_store=MEMORY.
+    # SQLite unlinks such files at once, so no scan sees them: test_temp_store_is_memory
+    # checks the pragma itself.
+    vault.db.execute("PRAGMA cache_size=-64")
+    vault.db.execute("SELECT * FROM customers ORDER BY notes DESC, name").fetchall()
+    vault.save()
+    vault.db.execute("UPDATE customers SET notes = ? WHERE id < 100", (CANARY * 3,))
+    vault.db.commit()
+    vault.save()
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.EIO, "I/O")))
+        with pytest.raises(SaveFailed):
+            vault.save()
+    vault.change_passphrase(PASSPHRASE)
+    vault.close()
+
+    listed = run_cli_subprocess(["backup", "list"], env=env)
+    assert listed.returncode == 0, listed.stderr
+    checked = run_cli_subprocess(["check"], env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert CANARY not in listed.stdout + listed.stderr + checked.stdout + checked.stderr
+
+    assert len(list((book.parent / "backups").iterdir())) >= 3
+    assert files_containing(isolated_home, encodings_of(CANARY)) == []
+    assert files_containing(isolated_home, encodings_of("金丝雀")) == []
+
+
+def test_the_canary_scan_would_find_plaintext(isolated_home):
+    """The scan itself works: a plaintext file with the canary is found."""
+    leak = isolated_home / "tmp" / "leak.txt"
+    leak.write_text(f"oops {CANARY}", encoding="gb18030")
+    assert files_containing(isolated_home, encodings_of(CANARY)) == [leak]
