@@ -65,7 +65,7 @@ def update() -> None:
         path = po_path(language)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
-            write_po(out, catalog, width=100, omit_header=False, sort_output=False)
+            write_po(out, catalog, width=100, ignore_obsolete=True)
         untranslated = [m.id for m in catalog if m.id and not m.string]
         print(f"{language}: {len(untranslated)} untranslated")
 

@@ -59,9 +59,9 @@ def _warn_about(vault: Vault) -> None:
     if vault.open_elsewhere is not None:
         warn(
             _(
-                "Note: the book is open in another custbook (pid {pid}); this reads its "
-                "last saved state."
-            ).format(pid=vault.open_elsewhere.pid)
+                "Note: the book is open in another custbook (pid {pid} on {host}); this "
+                "reads its last saved state."
+            ).format(pid=vault.open_elsewhere.pid, host=vault.open_elsewhere.host)
         )
 
 

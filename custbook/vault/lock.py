@@ -71,8 +71,10 @@ def live_holder(book: Path) -> LockHolder | None:
     alive; a crashed writer's leftovers therefore read as "nobody".
     """
     holder = read_holder(lock_path_for(book))
-    if holder.pid is None or holder.host != socket.gethostname():
+    if holder.pid is None:
         return None
+    if holder.host != socket.gethostname():
+        return holder  # another machine (a shared folder): it cannot be checked from here
     try:
         os.kill(holder.pid, 0)
     except ProcessLookupError:
@@ -152,4 +154,5 @@ def _lock(fd: int) -> None:
 def _write_holder(fd: int) -> None:
     with contextlib.suppress(OSError):
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"{os.getpid()} {socket.gethostname()}\n".encode())
