@@ -496,18 +496,21 @@ def machine_table() -> Table:
 # ---------------------------------------------------------------- the limit probe
 
 
+def insert_blob(db: sqlite3.Connection) -> None:
+    """One 1 MiB row, committed: SQLite only finds the database full when pages are written."""
+    with db:
+        db.execute("INSERT INTO blobs VALUES (?)", (bytes(MIB),))
+
+
 def fill_until_error(db: sqlite3.Connection, cap_bytes: int) -> tuple[str, int]:
     """Insert 1 MiB blobs (one commit each) until SQLite refuses or cap_bytes is passed."""
     db.execute("CREATE TABLE IF NOT EXISTS blobs (b BLOB)")
     db.commit()
-    blob = bytes(MIB)
     outcome = f"no error before the probe's cap of {fmt_mib(cap_bytes)}"
     try:
         while db_size(db) <= cap_bytes:
-            db.execute("INSERT INTO blobs VALUES (?)", (blob,))
-            db.commit()
+            insert_blob(db)
     except sqlite3.Error as error:
-        db.rollback()
         outcome = f"{type(error).__module__}.{type(error).__name__}: {error}"
     return outcome, db_size(db)
 
@@ -563,10 +566,7 @@ def _probe_rows(folder: Path) -> Iterator[tuple[str, str]]:
     )
     if reopened:
         db = reopened[0].db
-        yield (
-            "    one more 1 MiB insert after unlock",
-            attempt(lambda: db.execute("INSERT INTO blobs VALUES (?)", (bytes(MIB),))),
-        )
+        yield "    one more 1 MiB insert (committed) after unlock", attempt(lambda: insert_blob(db))
         reopened[0].close()
 
 
