@@ -17,6 +17,7 @@ import errno
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from custbook.i18n import _
 from custbook.vault import kdf
-from custbook.vault.database import check_integrity, database_from_image
+from custbook.vault.database import check_integrity, load_database
 from custbook.vault.errors import VaultError
 from custbook.vault.files import (
     TEMP_SUFFIX,
@@ -35,7 +36,7 @@ from custbook.vault.files import (
     make_private_dirs,
     temp_path_for,
 )
-from custbook.vault.format import BookMeta, Header, read_header, read_image, unwrap_data_key
+from custbook.vault.format import BookMeta, Header, read_header, unwrap_data_key
 
 BACKUP_DIR = "backups"
 _STAMP = "%Y%m%dT%H%M%S"
@@ -268,8 +269,8 @@ class KeyCache:
         return self._keys[index]
 
 
-def open_backup(path: Path, keys: KeyCache) -> tuple[Header, bytes, memoryview] | None:
-    """Decrypt a backup fully: (header, passphrase key, image), or None when the
+def open_backup(path: Path, keys: KeyCache) -> tuple[Header, bytes, sqlite3.Connection] | None:
+    """Decrypt a backup fully: (header, passphrase key, database), or None when the
     passphrase does not open it. Raises VaultError subclasses on damage."""
     with open(path, "rb") as source:
         header = read_header(source, str(path))
@@ -277,8 +278,8 @@ def open_backup(path: Path, keys: KeyCache) -> tuple[Header, bytes, memoryview] 
         data_key = unwrap_data_key(header, key)
         if data_key is None:
             return None
-        image, _summary = read_image(source, header, data_key, str(path))
-    return header, key, image
+        db, _summary = load_database(source, header, data_key, str(path))
+    return header, key, db
 
 
 def check_backup(backup: Backup, keys: KeyCache) -> BackupCheck:
@@ -287,7 +288,7 @@ def check_backup(backup: Backup, keys: KeyCache) -> BackupCheck:
         opened = open_backup(backup.path, keys)
         if opened is None:
             return BackupCheck(backup, BackupState.OLDER_PASSPHRASE)
-        db = database_from_image(opened[2], str(backup.path))
+        db = opened[2]
         try:
             check_integrity(db, str(backup.path))
         finally:

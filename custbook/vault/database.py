@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import BinaryIO
 
 from custbook.i18n import _
+from custbook.vault import format as book_format
 from custbook.vault.errors import BookDamaged, BookTooLarge
-from custbook.vault.format import MAX_IMAGE_BYTES
+from custbook.vault.format import Header, ImageSummary, read_image
 
 # 'CBK1': marks the SQLite database inside a book file as custbook's.
 APPLICATION_ID = 0x43424B31
@@ -25,16 +27,20 @@ def open_memory_database(image: memoryview | bytes | None = None) -> sqlite3.Con
 
 
 def new_database() -> sqlite3.Connection:
-    """An empty database that can be serialized (SQLite needs at least one page for that)."""
-    db = open_memory_database()
-    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-    return db
+    """An empty database, loaded the way every unlocked book is (by deserialize), so it has
+    the same 1 GiB ceiling and serializes with one copy, not two."""
+    seed = sqlite3.connect(":memory:")
+    seed.execute(f"PRAGMA application_id={APPLICATION_ID}")  # at least one page to serialize
+    image = seed.serialize()
+    seed.close()
+    return open_memory_database(image)
 
 
 def database_from_image(image: memoryview | bytes, path: str) -> sqlite3.Connection:
     """Load a decrypted image; BookDamaged when SQLite cannot read it."""
-    if len(image) > MAX_IMAGE_BYTES:
-        raise BookTooLarge(path, len(image), MAX_IMAGE_BYTES)
+    limit = book_format.MAX_IMAGE_BYTES
+    if len(image) > limit:
+        raise BookTooLarge(path, len(image), limit)
     try:
         db = open_memory_database(image)
         db.execute("PRAGMA schema_version").fetchone()
@@ -43,7 +49,7 @@ def database_from_image(image: memoryview | bytes, path: str) -> sqlite3.Connect
             path, _("the database inside cannot be read ({error})").format(error=error)
         ) from None
     except MemoryError:
-        raise BookTooLarge(path, len(image), MAX_IMAGE_BYTES) from None
+        raise BookTooLarge(path, len(image), limit) from None
     return db
 
 
@@ -60,3 +66,14 @@ def check_integrity(db: sqlite3.Connection, path: str) -> None:
                 problem=rows[0][0]
             ),
         )
+
+
+def load_database(
+    source: BinaryIO, header: Header, data_key: bytes, path: str
+) -> tuple[sqlite3.Connection, ImageSummary]:
+    """Decrypt the records after `header` and load them as an in-memory database."""
+    image, summary = read_image(source, header, data_key, path)
+    try:
+        return database_from_image(image.view, path), summary
+    finally:
+        image.close()

@@ -113,7 +113,7 @@ def write_verified_temp(
             fsync_file(fd)
         finally:
             os.close(fd)
-        read_back = verify_file(temp, passphrase_key)
+        read_back = verify_file(temp, passphrase_key, written)
         if read_back != written:
             raise SaveFailed(real, _("the written file did not read back the same"))
     except BaseException:
@@ -123,14 +123,14 @@ def write_verified_temp(
     return temp, written
 
 
-def verify_file(path: Path, passphrase_key: bytes) -> ImageSummary:
-    """Decrypt and check every record of `path` without keeping the plaintext."""
+def verify_file(path: Path, passphrase_key: bytes, expected: ImageSummary) -> ImageSummary:
+    """Decrypt and check every record of `path` against what was written, keeping nothing."""
     with open(path, "rb") as source:
         header = read_header(source, str(path))
         data_key = unwrap_data_key(header, passphrase_key)
         if data_key is None:
             raise SaveFailed(path, _("the written file does not open with the book's key"))
-        return verify_records(source, header, data_key, str(path))
+        return verify_records(source, header, data_key, str(path), expected)
 
 
 def write_new(

@@ -14,7 +14,9 @@ This module reads and writes streams of bytes; it knows nothing of paths or SQLi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import mmap
 import os
 import struct
 from collections.abc import Callable, Iterator
@@ -241,43 +243,83 @@ def unwrap_data_key(header: Header, passphrase_key: bytes) -> bytes | None:
         return None
 
 
-def read_image(
-    source: BinaryIO, header: Header, data_key: bytes, path: str
-) -> tuple[memoryview, ImageSummary]:
-    """Decrypt every record after the header into one buffer and check it against END.
+class ImageBuffer:
+    """A decrypted database image in anonymous memory.
 
-    The buffer is allocated once from the file size (an upper bound), so the image is never
-    copied while it is assembled. Returns a view of exactly the image, and its summary.
+    Pages of an anonymous mmap are zero-filled by the kernel when first written, so the
+    image is touched once, by the decryption, where a bytearray would first be memset
+    (0.4 s at 100k customers). `close` gives the memory back at once.
     """
-    capacity = _remaining_bytes(source)
-    if capacity > MAX_IMAGE_BYTES + MAX_IMAGE_BYTES // 1024:
-        raise BookTooLarge(path, capacity, MAX_IMAGE_BYTES)
-    image = bytearray(capacity)
-    view = memoryview(image)
-    filled = 0
 
-    def place(size: int) -> memoryview:
-        nonlocal filled
-        if filled + size > min(capacity, MAX_IMAGE_BYTES):
-            raise BookTooLarge(path, filled + size, MAX_IMAGE_BYTES)
-        target = view[filled : filled + size]
-        filled += size
+    def __init__(self, capacity: int) -> None:
+        self._map = mmap.mmap(-1, max(capacity, 1))
+        self._view = memoryview(self._map)
+        self.length = 0
+
+    def take(self, size: int) -> memoryview:
+        """The next `size` bytes of the buffer, to decrypt into."""
+        target = self._view[self.length : self.length + size]
+        self.length += size
         return target
 
-    summary = _decrypt_records(source, header, data_key, path, place)
-    return view[: summary.length], summary
+    @property
+    def capacity(self) -> int:
+        return len(self._map)
+
+    @property
+    def view(self) -> memoryview:
+        return self._view[: self.length]
+
+    def close(self) -> None:
+        self._view.release()
+        with contextlib.suppress(BufferError):  # a view still alive: freed when it goes
+            self._map.close()
 
 
-def verify_records(source: BinaryIO, header: Header, data_key: bytes, path: str) -> ImageSummary:
-    """Decrypt and check every record without keeping the plaintext (one record's worth)."""
-    scratch = bytearray(0)
+def read_image(
+    source: BinaryIO, header: Header, data_key: bytes, path: str
+) -> tuple[ImageBuffer, ImageSummary]:
+    """Decrypt every record after the header into one buffer and check it against END.
+
+    The buffer is sized once from the file (an upper bound), so the image is never copied
+    while it is assembled. The caller closes the returned buffer.
+    """
+    limit = MAX_IMAGE_BYTES
+    capacity = _remaining_bytes(source)
+    if capacity > limit + limit // 1024 + 64:  # records add 33 bytes per MiB and an END
+        raise BookTooLarge(path, capacity, limit)
+    image = ImageBuffer(capacity)
+
+    def place(size: int) -> memoryview:
+        if image.length + size > min(image.capacity, limit):
+            raise BookTooLarge(path, image.length + size, limit)
+        return image.take(size)
+
+    try:
+        summary = _decrypt_records(source, header, data_key, path, place)
+    except BaseException:
+        image.close()
+        raise
+    return image, summary
+
+
+def verify_records(
+    source: BinaryIO, header: Header, data_key: bytes, path: str, expected: ImageSummary
+) -> ImageSummary:
+    """Check a file just written: every record authenticates and END holds `expected`.
+
+    The plaintext is not hashed again: each record's tag already proves it decrypts to
+    what was encrypted, which was hashed when written. One scratch buffer serves all.
+    """
+    scratch = memoryview(bytearray(0))
 
     def place(size: int) -> memoryview:
         nonlocal scratch
-        scratch = bytearray(size)  # a fresh buffer: the hash thread may still read the last one
-        return memoryview(scratch)
+        if len(scratch) < size:
+            scratch = memoryview(bytearray(size))
+        return scratch[:size]
 
-    return _decrypt_records(source, header, data_key, path, place)
+    return _decrypt_records(source, header, data_key, path, place, expected)
 
 
 def _remaining_bytes(source: BinaryIO) -> int:
@@ -293,20 +335,25 @@ def _decrypt_records(
     data_key: bytes,
     path: str,
     place: Callable[[int], memoryview],
+    expected: ImageSummary | None = None,
 ) -> ImageSummary:
-    hasher = _BackgroundSha256()
+    """Walk the records; with `expected`, compare END with it instead of hashing."""
+    hasher = _BackgroundSha256() if expected is None else None
     try:
         length = 0
         for index, (record_type, plaintext) in enumerate(
             _records(source, header, data_key, path, place)
         ):
             if record_type == RECORD_END:
-                return _check_end(source, plaintext, length, hasher.digest(), index + 1, path)
-            hasher.update(plaintext)
+                sha256 = expected.sha256 if hasher is None else hasher.digest()
+                return _check_end(source, plaintext, length, sha256, index + 1, path)
+            if hasher is not None:
+                hasher.update(plaintext)
             length += len(plaintext)
         raise BookDamaged(path, _("the file ends before its end record (cut short)"))
     finally:
-        hasher.close()
+        if hasher is not None:
+            hasher.close()
 
 
 def _records(

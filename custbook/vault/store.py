@@ -18,16 +18,18 @@ from custbook import paths
 from custbook.clock import Clock, system_clock
 from custbook.i18n import _
 from custbook.vault import backups, files, kdf
+from custbook.vault import format as book_format
 from custbook.vault.backups import Backup, KeyCache, RetentionPolicy
 from custbook.vault.database import (
     check_integrity,
-    database_from_image,
+    load_database,
     new_database,
 )
 from custbook.vault.errors import (
     BookDamaged,
     BookExists,
     BookNotFound,
+    BookTooLarge,
     SaveRefused,
     VaultError,
     WrongPassphrase,
@@ -38,7 +40,6 @@ from custbook.vault.format import (
     Header,
     ImageSummary,
     read_header,
-    read_image,
     unwrap_data_key,
 )
 from custbook.vault.kdf import KdfParams
@@ -142,6 +143,8 @@ class Vault:
                 _("A change is still in progress; the book was not saved. Try again in a moment.")
             )
         image = self.db.serialize()
+        if len(image) > book_format.MAX_IMAGE_BYTES:
+            raise BookTooLarge(str(self.path), len(image), book_format.MAX_IMAGE_BYTES)
         meta = replace(
             self.header.meta,
             kdf=params,
@@ -255,8 +258,7 @@ def _read_vault(
             data_key = unwrap_data_key(header, key)
             if data_key is None:
                 raise WrongPassphrase(str(path))
-            image, summary = read_image(source, header, data_key, str(path))
-        db = database_from_image(image, str(path))
+            db, summary = load_database(source, header, data_key, str(path))
     except BookDamaged as damage:
         raise with_restore_hint(damage, path, passphrase) from None
     return Vault(path, db, key, header, summary, lock=lock, counters=counters, clock=clock)
@@ -326,8 +328,7 @@ def restore_backup(
         opened = backups.open_backup(backup.path, KeyCache(passphrase))
         if opened is None:
             raise WrongPassphrase(str(backup.path))
-        header, key, image = opened
-        db = database_from_image(image, str(backup.path))
+        header, key, db = opened
         check_integrity(db, str(backup.path))
         kept = backups.keep_outgoing(Path(os.path.realpath(path)), None)
         meta = replace(
