@@ -540,23 +540,23 @@ def limit_probe() -> None:
     console.print(machine_table())
 
 
+def _fill_and_save(vault: Vault, label: str, cap: int) -> Iterator[tuple[str, str]]:
+    outcome, size = fill_until_error(vault.db, cap)
+    yield f"(a) {label}: 1 MiB inserts", outcome
+    yield "    size reached", f"{size:,} B ({fmt_mib(size)})"
+    yield "    Vault.save() at that size", attempt(vault.save)
+    vault.close()
+
+
 def _probe_rows(folder: Path) -> Iterator[tuple[str, str]]:
     cap = MAX_IMAGE_BYTES + 64 * MIB
     fresh = create_book(folder / "fresh.custbook", PASSPHRASE, params=FAST_KDF)
-    outcome, size = fill_until_error(fresh.db, cap)
-    yield "(a) new book (open_memory_database(), no image): 1 MiB inserts", outcome
-    yield "    size reached", f"{size:,} B ({fmt_mib(size)})"
-    yield "    Vault.save() at that size", attempt(fresh.save)
-    fresh.close()
+    yield from _fill_and_save(fresh, "new book (create_book)", cap)
     del fresh
     gc.collect()
     create_book(folder / "book.custbook", PASSPHRASE, params=FAST_KDF).close()
     vault = unlock_book(folder / "book.custbook", PASSPHRASE)
-    outcome, size = fill_until_error(vault.db, cap)
-    yield "(a) unlocked book (open_memory_database(image)): 1 MiB inserts", outcome
-    yield "    size reached", f"{size:,} B ({fmt_mib(size)})"
-    yield "    Vault.save() at that size", attempt(vault.save)
-    vault.close()
+    yield from _fill_and_save(vault, "unlocked book (unlock_book)", cap)
     del vault
     gc.collect()
     reopened: list[Vault] = []

@@ -88,5 +88,6 @@ def run_cli_subprocess(
         env=full_env,
         cwd=cwd,
         input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,  # never a terminal
         timeout=120,
     )

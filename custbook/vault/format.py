@@ -14,9 +14,7 @@ This module reads and writes streams of bytes; it knows nothing of paths or SQLi
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import mmap
 import os
 import struct
 from collections.abc import Callable, Iterator
@@ -244,16 +242,17 @@ def unwrap_data_key(header: Header, passphrase_key: bytes) -> bytes | None:
 
 
 class ImageBuffer:
-    """A decrypted database image in anonymous memory.
+    """A decrypted database image, assembled in place and given back with `close`.
 
-    Pages of an anonymous mmap are zero-filled by the kernel when first written, so the
-    image is touched once, by the decryption, where a bytearray would first be memset
-    (0.4 s at 100k customers). `close` gives the memory back at once.
+    One buffer sized from the file, decrypted into slice by slice: the image is never
+    copied while it is assembled. (An anonymous mmap instead of a bytearray saved nothing
+    here: page faults on first touch cost the same either way, and small buffers come
+    faster from the heap, already mapped.)
     """
 
     def __init__(self, capacity: int) -> None:
-        self._map = mmap.mmap(-1, max(capacity, 1))
-        self._view = memoryview(self._map)
+        self._buffer = bytearray(capacity)
+        self._view = memoryview(self._buffer)
         self.length = 0
 
     def take(self, size: int) -> memoryview:
@@ -264,7 +263,7 @@ class ImageBuffer:
 
     @property
     def capacity(self) -> int:
-        return len(self._map)
+        return len(self._buffer)
 
     @property
     def view(self) -> memoryview:
@@ -272,8 +271,7 @@ class ImageBuffer:
 
     def close(self) -> None:
         self._view.release()
-        with contextlib.suppress(BufferError):  # a view still alive: freed when it goes
-            self._map.close()
+        self._buffer = bytearray()
 
 
 def read_image(

@@ -29,11 +29,17 @@ def cli(capsys, monkeypatch):
 def test_help_on_every_command(cli):
     code, out, _ = cli("--help")
     assert code == 0
-    commands = ["init", "check", "passwd", "demo"]
+    commands = ["init", "check", "passwd", "demo", "backup"]
     for command in commands:
         assert command in out
-        code, out_command, _ = cli(command, "--help")
-        assert code == 0 and "Usage" in out_command
+    for words in [
+        *[[c] for c in commands],
+        ["backup", "list"],
+        ["backup", "verify"],
+        ["backup", "restore"],
+    ]:
+        code, out_command, _ = cli(*words, "--help")
+        assert code == 0 and "Usage" in out_command, words
 
 
 def test_init_then_check(cli, tmp_path, small_kdf_default):
