@@ -56,7 +56,7 @@ def database_from_image(image: memoryview | bytes, path: str) -> sqlite3.Connect
 def check_integrity(db: sqlite3.Connection, path: str) -> None:
     """SQLite's full integrity check; BookDamaged naming the first problem."""
     try:
-        rows = db.execute("PRAGMA integrity_check").fetchall()
+        rows = [tuple(row) for row in db.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
         rows = [(str(error),)]
     if rows != [("ok",)]:

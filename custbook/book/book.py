@@ -1,0 +1,65 @@
+"""`Book`: the domain layer over one sqlite3 connection. Screens and commands call its
+services and never write SQL themselves."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from custbook.book import history
+from custbook.book.customers import Customers
+from custbook.book.db import prepare_connection, transaction
+from custbook.book.history import ChangeSet
+from custbook.book.schema import migrate
+from custbook.clock import Clock, system_clock
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "phone_region": "CN",
+    "currency": "CNY",
+}
+
+
+class Book:
+    def __init__(self, db: sqlite3.Connection, *, clock: Clock = system_clock) -> None:
+        self.db = db
+        self.clock = clock
+        prepare_connection(db)
+        migrate(db)
+        self.customers = Customers(self)
+
+    @classmethod
+    def in_memory(cls, *, clock: Clock = system_clock) -> Book:
+        return cls(sqlite3.connect(":memory:"), clock=clock)
+
+    def now_text(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
+
+    # -- settings ----------------------------------------------------------------------
+
+    def setting(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else DEFAULT_SETTINGS.get(key)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+
+    @property
+    def phone_region(self) -> str:
+        return str(self.setting("phone_region"))
+
+    # -- history -----------------------------------------------------------------------
+
+    def history(self, customer_id: int) -> list[ChangeSet]:
+        return history.customer_history(self.db, customer_id)
+
+    def undo(self, *, source: str) -> tuple[ChangeSet, ChangeSet]:
+        return history.undo(self.db, self.clock, source)
+
+    def next_to_undo(self) -> ChangeSet | None:
+        return history.next_to_undo(self.db)

@@ -1,0 +1,286 @@
+"""Customers and their contact people: create, edit, archive, restore, erase, find by name.
+
+Every write is one change set (see history.py). Input is checked as a whole first, so a
+rejected edit changes nothing and names every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from custbook.book import rows
+from custbook.book.history import Change, Recorder, change_set, forget_customer
+from custbook.book.validation import Checker, clean_text
+from custbook.errors import NotFound
+from custbook.i18n import _
+
+FieldCheck = Callable[[Checker, str, Any], Any]
+
+
+def _text(checker: Checker, name: str, raw: Any) -> Any:
+    return checker.text(name, raw)
+
+
+def _required(checker: Checker, name: str, raw: Any) -> Any:
+    return checker.text(name, raw, required=True)
+
+
+def _phones(checker: Checker, name: str, raw: Any) -> Any:
+    return [p.as_json() for p in checker.phones(name, _as_list(raw))]
+
+
+def _emails(checker: Checker, name: str, raw: Any) -> Any:
+    return checker.emails(name, _as_list(raw))
+
+
+def _tags(checker: Checker, name: str, raw: Any) -> Any:
+    names: list[str] = []
+    for value in _as_list(raw):
+        for part in re.split(r"[,，、;；]+", clean_text(value) or ""):
+            tag = clean_text(part)
+            if tag and tag.casefold() not in {n.casefold() for n in names}:
+                names.append(tag)
+    return sorted(names, key=str.casefold)
+
+
+def _flag(checker: Checker, name: str, raw: Any) -> Any:
+    value = checker.flag(name, raw)
+    return None if value is None else int(value)
+
+
+def _as_list(raw: Any) -> list[Any]:
+    if raw is None:
+        return []
+    return list(raw) if isinstance(raw, list | tuple) else [raw]
+
+
+TEXT_FIELDS = (
+    "company", "title", "industry", "province", "city", "country", "address", "wechat",
+    "website", "source", "preferences", "special_needs", "notes",
+)  # fmt: skip
+CUSTOMER_CHECKS: dict[str, FieldCheck] = {
+    "name": _required,
+    "kind": lambda c, n, v: c.kind(n, v) or "person",
+    **dict.fromkeys(TEXT_FIELDS, _text),
+    "phones": _phones,
+    "emails": _emails,
+    "stage": lambda c, n, v: c.stage(n, v),
+    "grade": lambda c, n, v: c.grade(n, v),
+    "birthday": lambda c, n, v: c.birthday(n, v),
+    "satisfaction": lambda c, n, v: c.satisfaction(n, v),
+    "do_not_contact": _flag,
+    "consent_date": lambda c, n, v: c.date(n, v),
+    "tags": _tags,
+}
+CONTACT_CHECKS: dict[str, FieldCheck] = {
+    "name": _required,
+    "title": _text,
+    "phones": _phones,
+    "emails": _emails,
+    "wechat": _text,
+    "birthday": lambda c, n, v: c.birthday(n, v),
+    "is_primary": _flag,
+    "notes": _text,
+}
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "customer": {"kind": "person", "phones": [], "emails": [], "custom_fields": {},
+                 "do_not_contact": 0, "tags": []},
+    "contact": {"phones": [], "emails": [], "is_primary": 0},
+}  # fmt: skip
+
+
+def check_values(
+    checks: Mapping[str, FieldCheck], values: Mapping[str, Any], region: str, *, creating: bool
+) -> dict[str, Any]:
+    """Clean values for the given fields, or ValidationError naming each bad one.
+
+    `custom.<name>` fields are free text (customers only)."""
+    checker = Checker(region=region)
+    cleaned: dict[str, Any] = {}
+    for name, raw in values.items():
+        if name.startswith(rows.CUSTOM_PREFIX) and checks is CUSTOMER_CHECKS:
+            cleaned[name] = checker.text(name, raw)
+        elif name in checks:
+            cleaned[name] = checks[name](checker, name, raw)
+        else:
+            raise ValueError(f"unknown field {name!r}")  # a programming error, not input
+    if creating and "name" not in values:
+        checker.problem("name", "", _("is required"))
+    checker.finish()
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer as the services hand it out: plain values, JSON-ready."""
+
+    record: dict[str, Any]
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return int(self.record["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.record["name"])
+
+    def __getitem__(self, key: str) -> Any:
+        return rows.field_value(self.record, key)
+
+
+class AmbiguousName(NotFound):
+    def __init__(self, name: str, matches: list[Customer]) -> None:
+        self.matches = matches
+        lines = [
+            _("“{name}” matches {n} customers; name one by its id:").format(
+                name=name, n=len(matches)
+            )
+        ]
+        for match in matches:
+            where = " · ".join(filter(None, [match["company"], match["city"]]))
+            lines.append(f"  {match.id}  {match.name}" + (f"  ({where})" if where else ""))
+        super().__init__("\n".join(lines))
+
+
+class Customers:
+    """The customer services of one book (see book.Book)."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.db = book.db
+
+    # -- reading -----------------------------------------------------------------------
+
+    def get(self, customer_id: int) -> Customer:
+        record = rows.snapshot(self.db, "customer", customer_id)
+        if record is None:
+            raise NotFound(_("There is no customer {id}.").format(id=customer_id))
+        contacts = [
+            rows.snapshot(self.db, "contact", r[0]) or {}
+            for r in self.db.execute(
+                "SELECT id FROM contacts WHERE customer_id = ? ORDER BY is_primary DESC, id",
+                (customer_id,),
+            )
+        ]
+        return Customer(record, contacts)
+
+    def resolve(self, id_or_name: str) -> Customer:
+        """By id, or by exact name (live customers first); ambiguous names list the matches."""
+        text = (clean_text(id_or_name) or "").lstrip("#")
+        if text.isdigit():
+            return self.get(int(text))
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM customers WHERE name = ? ORDER BY archived_at IS NOT NULL, id",
+                (text,),
+            )
+        ]
+        if not ids:
+            raise NotFound(_("No customer is named “{name}”.").format(name=text))
+        live = [
+            i
+            for i in ids
+            if self.db.execute(
+                "SELECT archived_at IS NULL FROM customers WHERE id = ?", (i,)
+            ).fetchone()[0]
+        ]
+        candidates = live or ids
+        if len(candidates) > 1:
+            raise AmbiguousName(text, [self.get(i) for i in candidates])
+        return self.get(candidates[0])
+
+    # -- writing -----------------------------------------------------------------------
+
+    def create(self, values: Mapping[str, Any], *, source: str) -> Customer:
+        cleaned = check_values(CUSTOMER_CHECKS, values, self.book.phone_region, creating=True)
+        with change_set(self.db, self.book.clock, source) as recorder:
+            customer_id = self._insert("customer", cleaned, {}, recorder)
+        return self.get(customer_id)
+
+    def edit(self, customer_id: int, values: Mapping[str, Any], *, source: str) -> Customer:
+        current = self.get(customer_id)
+        cleaned = check_values(CUSTOMER_CHECKS, values, self.book.phone_region, creating=False)
+        with change_set(self.db, self.book.clock, source) as recorder:
+            self._update("customer", customer_id, customer_id, current.record, cleaned, recorder)
+        return self.get(customer_id)
+
+    def archive(self, customer_id: int, *, source: str) -> Customer:
+        return self._set_archived(customer_id, self.book.now_text(), source)
+
+    def restore(self, customer_id: int, *, source: str) -> Customer:
+        return self._set_archived(customer_id, None, source)
+
+    def _set_archived(self, customer_id: int, value: str | None, source: str) -> Customer:
+        current = self.get(customer_id)
+        if (current["archived_at"] is None) == (value is None):
+            return current
+        with change_set(self.db, self.book.clock, source) as recorder:
+            self._update(
+                "customer",
+                customer_id,
+                customer_id,
+                current.record,
+                {"archived_at": value},
+                recorder,
+            )
+        return self.get(customer_id)
+
+    def erase(self, customer_id: int, *, source: str) -> Customer:
+        """Remove the customer from every table and from the history (PIPL). Cannot be
+        undone; the caller asks first. Returns what was erased, for the last message."""
+        erased = self.get(customer_id)
+        with change_set(self.db, self.book.clock, source, kind="erase") as recorder:
+            rows.delete(self.db, "customer", customer_id)  # contacts, orders... cascade
+            forget_customer(self.db, customer_id)
+            recorder.record(Change("customer", customer_id, None, "delete", None, None, None))
+        return erased
+
+    def add_contact(
+        self, customer_id: int, values: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
+        self.get(customer_id)
+        cleaned = check_values(CONTACT_CHECKS, values, self.book.phone_region, creating=True)
+        with change_set(self.db, self.book.clock, source) as recorder:
+            contact_id = self._insert("contact", cleaned, {"customer_id": customer_id}, recorder)
+        return rows.snapshot(self.db, "contact", contact_id) or {}
+
+    # -- shared ------------------------------------------------------------------------
+
+    def _insert(
+        self, entity: str, cleaned: dict[str, Any], fixed: dict[str, Any], recorder: Recorder
+    ) -> int:
+        now = self.book.now_text()
+        record = {**_DEFAULTS[entity], "created_at": now, "updated_at": now, **fixed}
+        for name, value in cleaned.items():
+            if name.startswith(rows.CUSTOM_PREFIX):
+                if value is not None:
+                    record["custom_fields"][name.removeprefix(rows.CUSTOM_PREFIX)] = value
+            else:
+                record[name] = value
+        entity_id = rows.insert(self.db, entity, record)
+        created = rows.snapshot(self.db, entity, entity_id)
+        owner = entity_id if entity == "customer" else record["customer_id"]
+        recorder.record(Change(entity, entity_id, owner, "create", None, None, created))
+        return entity_id
+
+    def _update(
+        self,
+        entity: str,
+        entity_id: int,
+        customer_id: int,
+        current: dict[str, Any],
+        cleaned: dict[str, Any],
+        recorder: Recorder,
+    ) -> None:
+        for name, value in cleaned.items():
+            before = rows.field_value(current, name)
+            if before == value:
+                continue
+            change = Change(entity, entity_id, customer_id, "update", name, before, value)
+            rows.apply(self.db, change, self.book.clock)
+            recorder.record(change)

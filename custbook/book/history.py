@@ -1,0 +1,203 @@
+"""Change sets: every change recorded field by field, so it can be shown and undone.
+
+One command, one screen save or one import is one change set. Each changed field is a
+row with its value before and after (JSON); a created or deleted record is one row holding
+the whole record. Undo walks back through change sets newest first, applying each one's
+inverse as a new change set of its own, and stops at an erase, which keeps nothing to undo.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from custbook.book import rows
+from custbook.book.db import transaction
+from custbook.clock import Clock
+from custbook.errors import InvalidInput
+from custbook.i18n import _
+
+
+@dataclass(frozen=True)
+class Change:
+    entity: str
+    entity_id: int
+    customer_id: int | None
+    action: str  # create, update, delete
+    field: str | None
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    id: int
+    made_at: str
+    source: str
+    kind: str  # change, undo, erase
+    undoes: int | None
+    undone_by: int | None
+    changes: tuple[Change, ...]
+
+
+class Recorder:
+    """Writes the rows of one open change set."""
+
+    def __init__(self, db: sqlite3.Connection, change_set_id: int) -> None:
+        self.db = db
+        self.change_set_id = change_set_id
+        self.count = 0
+
+    def record(self, change: Change) -> None:
+        self.db.execute(
+            "INSERT INTO changes (change_set_id, entity, entity_id, customer_id, action, field,"
+            " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.change_set_id,
+                change.entity,
+                change.entity_id,
+                change.customer_id,
+                change.action,
+                change.field,
+                _dump(change.before),
+                _dump(change.after),
+            ),
+        )
+        self.count += 1
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+@contextmanager
+def change_set(
+    db: sqlite3.Connection,
+    clock: Clock,
+    source: str,
+    *,
+    kind: str = "change",
+    undoes: int | None = None,
+) -> Iterator[Recorder]:
+    """A transaction that records what it changes; an ordinary one that changed nothing
+    leaves no trace."""
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO change_sets (made_at, source, kind, undoes) VALUES (?, ?, ?, ?)",
+            (clock().isoformat(timespec="seconds"), source, kind, undoes),
+        )
+        recorder = Recorder(db, cursor.lastrowid or 0)
+        yield recorder
+        if recorder.count == 0 and kind == "change":
+            db.execute("DELETE FROM change_sets WHERE id = ?", (recorder.change_set_id,))
+
+
+def load_change_set(db: sqlite3.Connection, row: sqlite3.Row) -> ChangeSet:
+    changes = tuple(
+        Change(
+            c["entity"],
+            c["entity_id"],
+            c["customer_id"],
+            c["action"],
+            c["field"],
+            _load(c["before"]),
+            _load(c["after"]),
+        )
+        for c in db.execute(
+            "SELECT * FROM changes WHERE change_set_id = ? ORDER BY id", (row["id"],)
+        )
+    )
+    return ChangeSet(
+        row["id"],
+        row["made_at"],
+        row["source"],
+        row["kind"],
+        row["undoes"],
+        row["undone_by"],
+        changes,
+    )
+
+
+def customer_history(db: sqlite3.Connection, customer_id: int) -> list[ChangeSet]:
+    """The change sets touching one customer, newest first, with only that customer's rows."""
+    found = []
+    for row in db.execute(
+        "SELECT DISTINCT s.* FROM change_sets s JOIN changes c ON c.change_set_id = s.id"
+        " WHERE c.customer_id = ? ORDER BY s.id DESC",
+        (customer_id,),
+    ):
+        full = load_change_set(db, row)
+        mine = tuple(c for c in full.changes if c.customer_id == customer_id)
+        found.append(ChangeSet(**{**full.__dict__, "changes": mine}))
+    return found
+
+
+class NothingToUndo(InvalidInput):
+    pass
+
+
+def next_to_undo(db: sqlite3.Connection) -> ChangeSet | None:
+    row = db.execute(
+        "SELECT * FROM change_sets WHERE kind != 'undo' AND undone_by IS NULL"
+        " ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else load_change_set(db, row)
+
+
+def undo(db: sqlite3.Connection, clock: Clock, source: str) -> tuple[ChangeSet, ChangeSet]:
+    """Revert the newest change set not yet undone. Returns (the one undone, the undo)."""
+    target = next_to_undo(db)
+    if target is None:
+        raise NothingToUndo(_("There is nothing to undo."))
+    if target.kind == "erase":
+        raise NothingToUndo(
+            _(
+                "The newest change is an erase ({when}), which cannot be undone; undo stops there."
+            ).format(when=target.made_at)
+        )
+    with change_set(db, clock, source, kind="undo", undoes=target.id) as recorder:
+        for change in reversed(target.changes):
+            inverse = _inverse(change)
+            rows.apply(db, inverse, clock)
+            recorder.record(inverse)
+        db.execute(
+            "UPDATE change_sets SET undone_by = ? WHERE id = ?",
+            (recorder.change_set_id, target.id),
+        )
+        done_id = recorder.change_set_id
+    undo_row = db.execute("SELECT * FROM change_sets WHERE id = ?", (done_id,)).fetchone()
+    return target, load_change_set(db, undo_row)
+
+
+def _inverse(change: Change) -> Change:
+    action = {"create": "delete", "delete": "create", "update": "update"}[change.action]
+    return Change(
+        change.entity,
+        change.entity_id,
+        change.customer_id,
+        action,
+        change.field,
+        change.after,
+        change.before,
+    )
+
+
+def forget_customer(db: sqlite3.Connection, customer_id: int) -> None:
+    """Remove every trace of a customer from the history (PIPL erase); change sets left
+    empty go too."""
+    db.execute("DELETE FROM changes WHERE customer_id = ?", (customer_id,))
+    empty = (
+        "SELECT id FROM change_sets s"
+        " WHERE NOT EXISTS (SELECT 1 FROM changes WHERE change_set_id = s.id)"
+    )
+    db.execute(f"UPDATE change_sets SET undone_by = NULL WHERE undone_by IN ({empty})")
+    db.execute(f"UPDATE change_sets SET undoes = NULL WHERE undoes IN ({empty})")
+    db.execute(f"DELETE FROM change_sets WHERE id IN ({empty}) AND kind != 'erase'")

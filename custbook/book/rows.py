@@ -1,0 +1,134 @@
+"""Records as plain dicts, read and written field by field: the one place that knows how a
+field is stored (a column, a JSON list, a tag link, a key of the custom fields).
+
+Services and undo both write through `apply`, so an undo stores exactly what an edit does.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from custbook.clock import Clock
+
+if TYPE_CHECKING:
+    from custbook.book.history import Change
+
+TABLES = {"customer": "customers", "contact": "contacts"}
+JSON_COLUMNS = {"phones", "emails", "custom_fields"}
+CUSTOM_PREFIX = "custom."
+
+
+def snapshot(db: sqlite3.Connection, entity: str, entity_id: int) -> dict[str, Any] | None:
+    """The whole record as JSON-ready values, or None when it does not exist."""
+    row = db.execute(f"SELECT * FROM {TABLES[entity]} WHERE id = ?", (entity_id,)).fetchone()
+    if row is None:
+        return None
+    record = {key: _from_column(key, row[key]) for key in row.keys()}  # noqa: SIM118 - a Row
+    if entity == "customer":
+        record["tags"] = tags_of(db, entity_id)
+    return record
+
+
+def _from_column(key: str, value: Any) -> Any:
+    return json.loads(value) if key in JSON_COLUMNS else value
+
+
+def _to_column(key: str, value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if key in JSON_COLUMNS else value
+
+
+def tags_of(db: sqlite3.Connection, customer_id: int) -> list[str]:
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT t.name FROM tags t JOIN customer_tags ct ON ct.tag_id = t.id"
+            " WHERE ct.customer_id = ? ORDER BY t.name COLLATE NOCASE",
+            (customer_id,),
+        )
+    ]
+
+
+def field_value(record: dict[str, Any], field: str) -> Any:
+    if field.startswith(CUSTOM_PREFIX):
+        return record["custom_fields"].get(field.removeprefix(CUSTOM_PREFIX))
+    return record.get(field)
+
+
+def insert(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -> int:
+    """Insert a record (with its id when it has one, as an undone delete does)."""
+    columns = {k: v for k, v in record.items() if k != "tags" and (k != "id" or v is not None)}
+    values = [
+        json.dumps(v, ensure_ascii=False) if k in JSON_COLUMNS else v for k, v in columns.items()
+    ]
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    cursor = db.execute(f"INSERT INTO {TABLES[entity]} ({names}) VALUES ({marks})", values)
+    entity_id = record.get("id") or cursor.lastrowid or 0
+    if entity == "customer":
+        set_tags(db, entity_id, record.get("tags", []))
+    return entity_id
+
+
+def delete(db: sqlite3.Connection, entity: str, entity_id: int) -> None:
+    db.execute(f"DELETE FROM {TABLES[entity]} WHERE id = ?", (entity_id,))
+
+
+def write_field(
+    db: sqlite3.Connection, entity: str, entity_id: int, field: str, value: Any
+) -> None:
+    table = TABLES[entity]
+    if field == "tags":
+        set_tags(db, entity_id, value or [])
+    elif field.startswith(CUSTOM_PREFIX):
+        key = field.removeprefix(CUSTOM_PREFIX)
+        path = "$." + json.dumps(key, ensure_ascii=False)
+        if value is None:
+            db.execute(
+                f"UPDATE {table} SET custom_fields = json_remove(custom_fields, ?) WHERE id = ?",
+                (path, entity_id),
+            )
+        else:
+            db.execute(
+                f"UPDATE {table} SET custom_fields = json_set(custom_fields, ?, ?) WHERE id = ?",
+                (path, value, entity_id),
+            )
+    else:
+        stored = json.dumps(value, ensure_ascii=False) if field in JSON_COLUMNS else value
+        db.execute(f"UPDATE {table} SET {_column(field)} = ? WHERE id = ?", (stored, entity_id))
+
+
+def _column(field: str) -> str:
+    if not field.replace("_", "").isalnum():
+        raise ValueError(f"not a column name: {field!r}")
+    return field
+
+
+def set_tags(db: sqlite3.Connection, customer_id: int, names: list[str]) -> None:
+    db.execute("DELETE FROM customer_tags WHERE customer_id = ?", (customer_id,))
+    for name in names:
+        db.execute("INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING", (name,))
+        db.execute(
+            "INSERT OR IGNORE INTO customer_tags (customer_id, tag_id)"
+            " SELECT ?, id FROM tags WHERE name = ?",
+            (customer_id, name),
+        )
+
+
+def apply(db: sqlite3.Connection, change: Change, clock: Clock) -> None:
+    """Make the database say what `change.after` says."""
+    if change.action == "create":
+        insert(db, change.entity, change.after)
+    elif change.action == "delete":
+        delete(db, change.entity, change.entity_id)
+    else:
+        write_field(db, change.entity, change.entity_id, change.field or "", change.after)
+        touch(db, change.entity, change.entity_id, clock)
+
+
+def touch(db: sqlite3.Connection, entity: str, entity_id: int, clock: Clock) -> None:
+    db.execute(
+        f"UPDATE {TABLES[entity]} SET updated_at = ? WHERE id = ?",
+        (clock().isoformat(timespec="seconds"), entity_id),
+    )

@@ -1,0 +1,311 @@
+"""Turning what a person typed into clean values, or into messages they can act on.
+
+A `Checker` collects every problem of a form instead of stopping at the first, so one
+`ValidationError` can show them all, each naming the field, the value and what is wrong.
+Checkers never raise on odd input: whatever the string, the result is a value, or a
+problem and None.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from custbook.errors import InvalidInput
+from custbook.i18n import _
+
+STAGES = ("lead", "prospect", "active", "loyal", "dormant", "lost")
+GRADES = ("A", "B", "C")
+KINDS = ("company", "person")
+
+
+def stage_labels() -> dict[str, tuple[str, str]]:
+    """Each stage key with its English and Chinese label (both always accepted)."""
+    return {
+        "lead": (_("lead"), "潜在"),
+        "prospect": (_("prospect"), "意向"),
+        "active": (_("active"), "现有"),
+        "loyal": (_("loyal"), "忠实"),
+        "dormant": (_("dormant"), "沉睡"),
+        "lost": (_("lost"), "流失"),
+    }
+
+
+_STAGE_WORDS = {
+    "lead": "lead", "潜在": "lead", "潜在客户": "lead",
+    "prospect": "prospect", "意向": "prospect", "意向客户": "prospect",
+    "active": "active", "现有": "active", "现有客户": "active",
+    "loyal": "loyal", "忠实": "loyal", "忠实客户": "loyal",
+    "dormant": "dormant", "沉睡": "dormant", "沉睡客户": "dormant",
+    "lost": "lost", "流失": "lost", "流失客户": "lost",
+}  # fmt: skip
+_KIND_WORDS = {
+    "company": "company", "公司": "company", "企业": "company", "单位": "company",
+    "person": "person", "个人": "person",
+}  # fmt: skip
+_PHONE_SEPARATORS = re.compile(r"[;,，；、/|\n]+")
+_FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH_DAY = re.compile(r"^(?:--)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_LEAP_YEAR = 2000  # to check a month-day without a year: Feb 29 exists
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    value: str
+    message: str
+
+    def describe(self) -> str:
+        return _("{field}: “{value}” {problem}").format(
+            field=field_label(self.field), value=self.value, problem=self.message
+        )
+
+
+class ValidationError(InvalidInput):
+    """Every problem of one form; nothing was saved."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = [_("Nothing was saved:")] + [f"  {p.describe()}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Phone:
+    typed: str
+    e164: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"typed": self.typed, "e164": self.e164}
+
+
+def clean_text(value: object) -> str | None:
+    """NFC, trimmed; empty means "no value"."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    return text or None
+
+
+@dataclass
+class Checker:
+    """Checks the fields of one form; `finish` raises if any was wrong."""
+
+    region: str = "CN"
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, name: str, value: object, message: str) -> None:
+        self.problems.append(Problem(name, str(value), message))
+
+    def finish(self) -> None:
+        if self.problems:
+            raise ValidationError(self.problems)
+
+    def text(self, name: str, value: object, *, required: bool = False) -> str | None:
+        text = clean_text(value)
+        if text is None and required:
+            self.problem(name, "", _("is required"))
+        elif text is not None and len(text) > 10_000:
+            self.problem(name, text[:40] + "…", _("is longer than 10,000 characters"))
+            return None
+        return text
+
+    def choice(
+        self, name: str, value: object, words: dict[str, str], allowed: Iterable[str]
+    ) -> str | None:
+        text = clean_text(value)
+        if text is None:
+            return None
+        key = words.get(unicodedata.normalize("NFKC", text).casefold())
+        if key is None:
+            self.problem(
+                name, text, _("is not one of: {allowed}").format(allowed=", ".join(allowed))
+            )
+        return key
+
+    def stage(self, name: str, value: object) -> str | None:
+        shown = [f"{key} ({labels[1]})" for key, labels in stage_labels().items()]
+        words = dict(_STAGE_WORDS)
+        words.update({label.casefold(): key for key, (label, _zh) in stage_labels().items()})
+        return self.choice(name, value, words, shown)
+
+    def grade(self, name: str, value: object) -> str | None:
+        text = clean_text(value)
+        if text is None:
+            return None
+        letter = unicodedata.normalize("NFKC", text).upper().removesuffix("级").strip()
+        if letter not in GRADES:
+            self.problem(name, text, _("must be A, B or C"))
+            return None
+        return letter
+
+    def kind(self, name: str, value: object) -> str | None:
+        return self.choice(name, value, _KIND_WORDS, ["company (公司)", "person (个人)"])
+
+    def satisfaction(self, name: str, value: object) -> int | None:
+        return self.whole_number(name, value, 1, 5)
+
+    def whole_number(self, name: str, value: object, low: int, high: int) -> int | None:
+        text = clean_text(value)
+        if text is None:
+            return None
+        digits = unicodedata.normalize("NFKC", text)
+        if not re.fullmatch(r"[+-]?\d{1,9}", digits) or not low <= int(digits) <= high:
+            self.problem(
+                name,
+                text,
+                _("must be a whole number from {low} to {high}").format(low=low, high=high),
+            )
+            return None
+        return int(digits)
+
+    def flag(self, name: str, value: object) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        text = (clean_text(value) or "").casefold()
+        if text in ("1", "yes", "y", "true", "是", "对"):
+            return True
+        if text in ("0", "no", "n", "false", "否", "不"):
+            return False
+        self.problem(name, str(value), _("must be yes or no"))
+        return None
+
+    def date(self, name: str, value: object) -> str | None:
+        """A calendar date: 2024-03-05, 2024/3/5, 2024.3.5 or 2024年3月5日."""
+        text = clean_text(value)
+        if text is None:
+            return None
+        match = _FULL_DATE.match(unicodedata.normalize("NFKC", text))
+        parsed = _real_date(*match.groups()) if match else None
+        if parsed is None:
+            self.problem(name, text, _("is not a date like 2024-03-05"))
+            return None
+        return parsed.isoformat()
+
+    def birthday(self, name: str, value: object) -> str | None:
+        """A date, or a month and day without a year (stored as --MM-DD)."""
+        text = clean_text(value)
+        if text is None:
+            return None
+        normal = unicodedata.normalize("NFKC", text)
+        if _FULL_DATE.match(normal):
+            return self.date(name, text)
+        match = _MONTH_DAY.match(normal)
+        parsed = _real_date(str(_LEAP_YEAR), *match.groups()) if match else None
+        if parsed is None:
+            self.problem(name, text, _("is not a date like 1985-03-05 or 03-05"))
+            return None
+        return f"--{parsed.month:02d}-{parsed.day:02d}"
+
+    def phones(self, name: str, values: Iterable[object]) -> list[Phone]:
+        """Each value may hold several numbers separated by ; , / or 、."""
+        found = []
+        for value in values:
+            for part in _PHONE_SEPARATORS.split(clean_text(value) or ""):
+                phone = self.phone(name, part)
+                if phone is not None and phone.e164 not in {p.e164 for p in found}:
+                    found.append(phone)
+        return found
+
+    def phone(self, name: str, value: object) -> Phone | None:
+        typed = clean_text(value)
+        if typed is None:
+            return None
+        e164, problem = _parse_phone(typed, self.region)
+        if e164 is None:
+            self.problem(name, typed, problem or _("is not a phone number"))
+            return None
+        return Phone(typed, e164)
+
+    def emails(self, name: str, values: Iterable[object]) -> list[str]:
+        found: list[str] = []
+        for value in values:
+            for part in re.split(r"[;,，；\s]+", clean_text(value) or ""):
+                address = self.email(name, part)
+                if address is not None and address.casefold() not in {a.casefold() for a in found}:
+                    found.append(address)
+        return found
+
+    def email(self, name: str, value: object) -> str | None:
+        text = clean_text(value)
+        if text is None:
+            return None
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            self.problem(name, text, _("is not an email address ({reason})").format(reason=error))
+        except Exception:  # the library on input it was not built for
+            self.problem(name, text, _("is not an email address"))
+        return None
+
+
+def _real_date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _parse_phone(typed: str, region: str) -> tuple[str | None, str | None]:
+    """(E.164, None) for a valid number, else (None, what is wrong in words)."""
+    try:
+        number = phonenumbers.parse(typed, region)
+    except Exception:  # NumberParseException, and anything odd input may provoke
+        return None, _("is not a phone number")
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.TOO_SHORT:
+        return None, _("is too short for a phone number")
+    if reason in (
+        phonenumbers.ValidationResult.TOO_LONG,
+        phonenumbers.ValidationResult.INVALID_LENGTH,
+    ):
+        return None, _("is too long for a phone number")
+    if not phonenumbers.is_valid_number(number):
+        return None, _(
+            "is not a valid phone number for {region} (add +country code for abroad)"
+        ).format(region=region)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+# Field labels shown to people, for every field a form can carry.
+def field_label(name: str) -> str:
+    if name.startswith("custom."):
+        return name.removeprefix("custom.")
+    labels: dict[str, Callable[[], str]] = {
+        "kind": lambda: _("Kind"),
+        "name": lambda: _("Name"),
+        "company": lambda: _("Company"),
+        "title": lambda: _("Title"),
+        "industry": lambda: _("Industry"),
+        "province": lambda: _("Province"),
+        "city": lambda: _("City"),
+        "country": lambda: _("Country"),
+        "address": lambda: _("Address"),
+        "phones": lambda: _("Phone"),
+        "emails": lambda: _("Email"),
+        "wechat": lambda: _("WeChat"),
+        "website": lambda: _("Website"),
+        "stage": lambda: _("Stage"),
+        "grade": lambda: _("Grade"),
+        "source": lambda: _("Source"),
+        "birthday": lambda: _("Birthday"),
+        "preferences": lambda: _("Preferences"),
+        "special_needs": lambda: _("Special needs"),
+        "notes": lambda: _("Notes"),
+        "satisfaction": lambda: _("Satisfaction"),
+        "do_not_contact": lambda: _("Do not contact"),
+        "consent_date": lambda: _("Consent date"),
+        "tags": lambda: _("Tags"),
+        "reviewed_at": lambda: _("Reviewed"),
+        "archived_at": lambda: _("Archived"),
+        "is_primary": lambda: _("Primary contact"),
+        "custom_fields": lambda: _("Custom fields"),
+    }
+    label = labels.get(name)
+    return label() if label else name
