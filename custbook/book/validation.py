@@ -303,6 +303,8 @@ def field_label(name: str) -> str:
         "consent_date": lambda: _("Consent date"),
         "tags": lambda: _("Tags"),
         "reviewed_at": lambda: _("Reviewed"),
+        "created_at": lambda: _("Created"),
+        "updated_at": lambda: _("Updated"),
         "archived_at": lambda: _("Archived"),
         "is_primary": lambda: _("Primary contact"),
         "custom_fields": lambda: _("Custom fields"),

@@ -1,0 +1,397 @@
+"""Commands on customers: add, edit, show, history, undo, archive, restore, erase, contact."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from rich.table import Table
+
+from custbook.book import Customer
+from custbook.book.customers import CUSTOMER_CHECKS
+from custbook.book.history import ChangeSet
+from custbook.book.jsonview import customer_json
+from custbook.book.validation import field_label
+from custbook.cli.main import CliState, book_options, cli
+from custbook.cli.output import data_console, emit_json, say, warn
+from custbook.cli.session import changing, reading
+from custbook.errors import InvalidInput
+from custbook.i18n import _
+from custbook.vault import Vault
+from custbook.vault.backups import list_backups
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# field -> (option name, takes several values)
+CUSTOMER_OPTIONS: dict[str, tuple[str, bool]] = {
+    field: (f"--{field.replace('_', '-')}", False) for field in CUSTOMER_CHECKS
+} | {"phones": ("--phone", True), "emails": ("--email", True), "tags": ("--tag", True)}
+CONTACT_OPTIONS: dict[str, tuple[str, bool]] = {
+    "name": ("--name", False),
+    "title": ("--title", False),
+    "phones": ("--phone", True),
+    "emails": ("--email", True),
+    "wechat": ("--wechat", False),
+    "birthday": ("--birthday", False),
+    "is_primary": ("--primary", False),  # a flag, see FLAGS
+    "notes": ("--notes", False),
+}
+FLAGS = {"is_primary"}
+
+
+def field_options(options: dict[str, tuple[str, bool]], *, name_required: bool) -> Callable[[F], F]:
+    """One option per field, named after it; several-valued ones may be repeated."""
+
+    def decorate(command: F) -> F:
+        for field, (flag, several) in reversed(options.items()):
+            helptext = field_label(field)
+            if several:
+                helptext += " " + _("(repeat for several)")
+            if field in FLAGS:
+                command = click.option(flag, field, is_flag=True, default=None, help=helptext)(
+                    command
+                )
+                continue
+            command = click.option(
+                flag,
+                field,
+                multiple=several,
+                required=name_required and field == "name",
+                help=helptext,
+            )(command)
+        return command
+
+    return decorate
+
+
+custom_option = click.option(
+    "--custom",
+    "custom",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help=_("A custom field (repeat for several; an empty VALUE removes it)."),
+)
+json_option = click.option("--json", "as_json", is_flag=True, help=_("Print the customer as JSON."))
+
+
+def given_values(fields: dict[str, Any], custom: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields the person actually gave (an empty string clears a field)."""
+    values = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+    values = {k: v for k, v in values.items() if v is not None and v != []}
+    for item in custom:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise InvalidInput(_("--custom takes NAME=VALUE, not “{item}”.").format(item=item))
+        values[f"custom.{name.strip()}"] = value
+    return values
+
+
+def source_of(command: str) -> str:
+    return f"cli {command}"
+
+
+def print_customer(customer: Customer, as_json: bool) -> None:
+    if as_json:
+        emit_json(customer_json(customer))
+        return
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row(_("ID"), str(customer.id))
+    for field, value in customer.record.items():
+        shown = _shown(field, value)
+        if shown and field not in ("id", "custom_fields"):
+            table.add_row(field_label(field), shown)
+    for name, value in customer["custom_fields"].items():
+        table.add_row(name, str(value))
+    data_console.print(table)
+    if customer.contacts:
+        contacts = Table(_("Contact"), _("Title"), _("Phone"), _("Email"), title=_("Contacts"))
+        for contact in customer.contacts:
+            star = " ★" if contact["is_primary"] else ""
+            contacts.add_row(
+                contact["name"] + star,
+                contact["title"] or "",
+                _shown("phones", contact["phones"]),
+                _shown("emails", contact["emails"]),
+            )
+        data_console.print(contacts)
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return ""
+    if field == "phones":
+        return ", ".join(p["typed"] for p in value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if field == "stage":
+        from custbook.book.validation import stage_labels
+
+        english, chinese = stage_labels()[value]
+        return f"{english} ({chinese})"
+    if field in ("do_not_contact", "is_primary"):
+        return _("yes") if value else ""
+    return str(value)
+
+
+@cli.command(help=_("Add a customer (--name is required; every field has an option)."))
+@book_options()
+@field_options(CUSTOMER_OPTIONS, name_required=True)
+@custom_option
+@json_option
+@click.pass_obj
+def add(state: CliState, custom: tuple[str, ...], as_json: bool, **fields: Any) -> None:
+    with changing(state) as (book, _vault):
+        customer = book.customers.create(given_values(fields, custom), source=source_of("add"))
+    say(_("Added customer {id}: {name}").format(id=customer.id, name=customer.name))
+    if as_json:
+        print_customer(customer, as_json=True)
+
+
+@cli.command(help=_("Change fields of a customer, named by id or exact name."))
+@book_options()
+@click.argument("who", metavar="ID|NAME")
+@field_options(CUSTOMER_OPTIONS, name_required=False)
+@custom_option
+@click.option("--add-phone", multiple=True, help=_("Add a phone, keeping the others."))
+@click.option("--add-email", multiple=True, help=_("Add an email, keeping the others."))
+@click.option("--add-tag", multiple=True, help=_("Add a tag, keeping the others."))
+@click.option("--remove-tag", multiple=True, help=_("Remove a tag."))
+@json_option
+@click.pass_obj
+def edit(
+    state: CliState,
+    who: str,
+    custom: tuple[str, ...],
+    add_phone: tuple[str, ...],
+    add_email: tuple[str, ...],
+    add_tag: tuple[str, ...],
+    remove_tag: tuple[str, ...],
+    as_json: bool,
+    **fields: Any,
+) -> None:
+    with changing(state) as (book, _vault):
+        customer = book.customers.resolve(who)
+        values = given_values(fields, custom)
+        _merge_additions(values, customer, add_phone, add_email, add_tag, remove_tag)
+        if not values:
+            raise InvalidInput(_("Nothing to change: give at least one field option."))
+        edited = book.customers.edit(customer.id, values, source=source_of("edit"))
+    changed = book_changes(edited, customer)
+    say(
+        _("Changed {fields} of customer {id}: {name}").format(
+            fields=", ".join(changed) or _("nothing"), id=edited.id, name=edited.name
+        )
+    )
+    if as_json:
+        print_customer(edited, as_json=True)
+
+
+def _merge_additions(
+    values: dict[str, Any],
+    customer: Customer,
+    add_phone: tuple[str, ...],
+    add_email: tuple[str, ...],
+    add_tag: tuple[str, ...],
+    remove_tag: tuple[str, ...],
+) -> None:
+    if add_phone:
+        current = values.get("phones", [p["typed"] for p in customer["phones"]])
+        values["phones"] = [*current, *add_phone]
+    if add_email:
+        values["emails"] = [*values.get("emails", customer["emails"]), *add_email]
+    if add_tag or remove_tag:
+        removed = {t.casefold() for t in remove_tag}
+        tags = [*values.get("tags", customer["tags"]), *add_tag]
+        values["tags"] = [t for t in tags if t.casefold() not in removed]
+
+
+def book_changes(after: Customer, before: Customer) -> list[str]:
+    return [
+        field_label(k)
+        for k in after.record
+        if k not in ("updated_at",) and after.record[k] != before.record.get(k)
+    ]
+
+
+@cli.command(help=_("Show a customer, named by id or exact name."))
+@book_options()
+@click.argument("who", metavar="ID|NAME")
+@json_option
+@click.pass_obj
+def show(state: CliState, who: str, as_json: bool) -> None:
+    with reading(state) as book:
+        customer = book.customers.resolve(who)
+    print_customer(customer, as_json)
+
+
+@cli.command(help=_("Show the changes made to a customer, newest first."))
+@book_options()
+@click.argument("who", metavar="ID|NAME")
+@click.option("--json", "as_json", is_flag=True, help=_("Print the changes as JSON."))
+@click.pass_obj
+def history(state: CliState, who: str, as_json: bool) -> None:
+    with reading(state) as book:
+        customer = book.customers.resolve(who)
+        sets = book.history(customer.id)
+    if as_json:
+        emit_json([_change_set_json(s) for s in sets])
+        return
+    table = Table(_("When"), _("Made by"), _("Field"), _("Before"), _("After"))
+    for change_set in sets:
+        for row in _change_rows(change_set):
+            table.add_row(change_set.made_at.replace("T", " "), _describe_source(change_set), *row)
+    data_console.print(table)
+
+
+def _change_set_json(change_set: ChangeSet) -> dict[str, Any]:
+    return {
+        "id": change_set.id,
+        "made_at": change_set.made_at,
+        "source": change_set.source,
+        "kind": change_set.kind,
+        "undoes": change_set.undoes,
+        "undone_by": change_set.undone_by,
+        "changes": [
+            {"entity": c.entity, "entity_id": c.entity_id, "action": c.action,
+             "field": c.field, "before": c.before, "after": c.after}
+            for c in change_set.changes
+        ],
+    }  # fmt: skip
+
+
+def _describe_source(change_set: ChangeSet) -> str:
+    if change_set.kind == "undo":
+        return _("undo of {id}").format(id=change_set.undoes)
+    suffix = " " + _("(undone)") if change_set.undone_by else ""
+    return change_set.source + suffix
+
+
+def _change_rows(change_set: ChangeSet) -> list[tuple[str, str, str]]:
+    rows = []
+    for change in change_set.changes:
+        what = change.entity if change.entity != "customer" else ""
+        if change.action == "create":
+            label = _("created") + (f" {what}" if what else "")
+            rows.append((label, "", str((change.after or {}).get("name", ""))))
+        elif change.action == "delete":
+            label = _("deleted") + (f" {what}" if what else "")
+            rows.append((label, str((change.before or {}).get("name", "")), ""))
+        else:
+            field = change.field or ""
+            rows.append(
+                (field_label(field), _shown(field, change.before), _shown(field, change.after))
+            )
+    return rows
+
+
+@cli.command(help=_("Undo the newest change not yet undone; repeat to walk further back."))
+@book_options()
+@click.pass_obj
+def undo(state: CliState) -> None:
+    with changing(state) as (book, _vault):
+        target, _done = book.undo(source=source_of("undo"))
+    fields = sorted({field_label(c.field) for c in target.changes if c.field})
+    actions = sorted({c.action for c in target.changes if not c.field})
+    say(
+        _("Undid the change made {when} by {source}: {what}").format(
+            when=target.made_at.replace("T", " "),
+            source=target.source,
+            what=", ".join([*fields, *(_(a) for a in actions)]),
+        )
+    )
+
+
+def _archive_command(name: str, helptext: str, archive: bool) -> None:
+    @cli.command(name, help=helptext)
+    @book_options()
+    @click.argument("who", metavar="ID|NAME")
+    @click.pass_obj
+    def command(state: CliState, who: str) -> None:
+        with changing(state) as (book, _vault):
+            customer = book.customers.resolve(who)
+            action = book.customers.archive if archive else book.customers.restore
+            done = action(customer.id, source=source_of(name))
+        message = _("Archived {id}: {name}") if archive else _("Restored {id}: {name}")
+        say(message.format(id=done.id, name=done.name))
+
+
+_archive_command("archive", _("Archive a customer: hidden from lists, kept in full."), True)
+_archive_command("restore", _("Bring an archived customer back."), False)
+
+
+@cli.command(
+    help=_(
+        "Erase a customer for good (PIPL): removed from every table and from the history. "
+        "Cannot be undone; asks first unless --yes."
+    )
+)
+@book_options()
+@click.argument("who", metavar="ID|NAME")
+@click.option("--yes", is_flag=True, help=_("Do not ask (for scripts)."))
+@click.pass_obj
+def erase(state: CliState, who: str, yes: bool) -> None:
+    with changing(state) as (book, vault):
+        customer = book.customers.resolve(who)
+        _confirm_erase(customer, yes)
+        book.customers.erase(customer.id, source=source_of("erase"))
+    say(_("Erased customer {id}: {name}.").format(id=customer.id, name=customer.name))
+    _say_backups_holding(vault, customer)
+
+
+def _confirm_erase(customer: Customer, yes: bool) -> None:
+    warn(
+        _(
+            "Erasing {name} (customer {id}) removes them and their contacts, interactions, "
+            "orders and history for good. This cannot be undone."
+        ).format(name=customer.name, id=customer.id)
+    )
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise InvalidInput(_("Not erased: confirm with --yes when not on a terminal."))
+    typed = click.prompt(
+        _("Type the customer's name to confirm"), default="", show_default=False, err=True
+    )
+    if typed.strip() != customer.name:
+        raise InvalidInput(_("Not erased: the name typed does not match."))
+
+
+def _say_backups_holding(vault: Vault, customer: Customer) -> None:
+    created = customer["created_at"]
+    holding = [b for b in list_backups(vault.path) if b.saved_at.isoformat() >= _utc(created)]
+    if holding:
+        say(
+            _(
+                "{n} automatic backups made since this customer was added still hold them; "
+                "they go as the backups rotate out (at most about a year)."
+            ).format(n=len(holding))
+        )
+
+
+def _utc(when: str) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(when).astimezone(UTC).isoformat()
+
+
+@cli.group(help=_("The people at a company customer."))
+def contact() -> None:
+    pass
+
+
+@contact.command("add", help=_("Add a contact person to a customer, named by id or exact name."))
+@book_options()
+@click.argument("who", metavar="ID|NAME")
+@field_options(CONTACT_OPTIONS, name_required=True)
+@click.pass_obj
+def contact_add(state: CliState, who: str, **fields: Any) -> None:
+    with changing(state) as (book, _vault):
+        customer = book.customers.resolve(who)
+        added = book.customers.add_contact(
+            customer.id, given_values(fields), source=source_of("contact add")
+        )
+    say(_("Added {contact} to {name}.").format(contact=added["name"], name=customer.name))

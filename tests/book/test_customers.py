@@ -1,0 +1,125 @@
+"""The customer services, as a salesperson's actions: add, edit, reject, archive, erase."""
+
+from __future__ import annotations
+
+import pytest
+
+from custbook.book import AmbiguousName, ValidationError
+from custbook.errors import NotFound
+from tests.book.conftest import ZHANG
+
+
+def test_create_cleans_every_field(book):
+    customer = book.customers.create(
+        {**ZHANG, "phones": ["138-0013-8000；021-6234 5678"], "grade": "ａ", "custom.微信群": "华东"},
+        source="test",
+    )
+    assert customer["stage"] == "active"
+    assert customer["grade"] == "A"
+    assert customer["phones"] == [
+        {"typed": "138-0013-8000", "e164": "+8613800138000"},
+        {"typed": "021-6234 5678", "e164": "+862162345678"},
+    ]
+    assert customer["birthday"] == "--03-05"
+    assert customer["tags"] == ["VIP"]
+    assert customer["custom.微信群"] == "华东"
+    assert customer["created_at"].endswith("+08:00")
+
+
+def test_validation_names_every_bad_field_and_saves_nothing(book):
+    customer = book.customers.create(ZHANG, source="test")
+    before = book.customers.get(customer.id)
+    with pytest.raises(ValidationError) as raised:
+        book.customers.edit(
+            customer.id,
+            {"phones": ["12345"], "emails": ["zhang@"], "grade": "D", "stage": "hot",
+             "satisfaction": "9", "birthday": "2-30", "city": "北京"},
+            source="test",
+        )
+    fields = [p.field for p in raised.value.problems]
+    assert fields == ["phones", "emails", "grade", "stage", "satisfaction", "birthday"]
+    assert "“12345”" in raised.value.message and "Phone" in raised.value.message
+    assert book.customers.get(customer.id) == before  # the good city was not saved either
+
+
+def test_name_is_required(book):
+    with pytest.raises(ValidationError, match="Name"):
+        book.customers.create({"company": "无名公司"}, source="test")
+    customer = book.customers.create(ZHANG, source="test")
+    with pytest.raises(ValidationError, match="is required"):
+        book.customers.edit(customer.id, {"name": "  "}, source="test")
+
+
+def test_stage_in_either_language(book):
+    for typed, key in [("潜在", "lead"), ("Prospect", "prospect"), ("忠实客户", "loyal"), ("lost", "lost")]:
+        assert book.customers.create({"name": typed, "stage": typed}, source="t")["stage"] == key
+
+
+def test_edit_records_only_what_changed(book):
+    customer = book.customers.create(ZHANG, source="add")
+    book.customers.edit(customer.id, {"city": "上海", "grade": "B"}, source="edit")
+    newest = book.history(customer.id)[0]
+    assert [(c.field, c.before, c.after) for c in newest.changes] == [("grade", "A", "B")]
+    assert newest.source == "edit"
+
+
+def test_archive_and_restore(book):
+    customer = book.customers.create(ZHANG, source="add")
+    assert book.customers.archive(customer.id, source="a")["archived_at"] is not None
+    assert book.customers.restore(customer.id, source="r")["archived_at"] is None
+
+
+def test_resolve_by_id_name_and_ambiguity(book):
+    first = book.customers.create(ZHANG, source="add")
+    assert book.customers.resolve(str(first.id)).id == first.id
+    assert book.customers.resolve("张伟").id == first.id
+    second = book.customers.create({**ZHANG, "company": "北京某公司", "city": "北京"}, source="add")
+    with pytest.raises(AmbiguousName) as raised:
+        book.customers.resolve("张伟")
+    assert {m.id for m in raised.value.matches} == {first.id, second.id}
+    assert "北京某公司" in raised.value.message
+    book.customers.archive(second.id, source="a")
+    assert book.customers.resolve("张伟").id == first.id  # live customers first
+    with pytest.raises(NotFound):
+        book.customers.resolve("李娜")
+
+
+def test_contacts(book):
+    company = book.customers.create({"name": "华峰贸易", "kind": "公司"}, source="add")
+    contact = book.customers.add_contact(
+        company.id, {"name": "王芳", "title": "采购经理", "phones": ["13912345678"], "is_primary": "yes"},
+        source="contact add",
+    )
+    assert contact["is_primary"] == 1
+    shown = book.customers.get(company.id)
+    assert shown["kind"] == "company"
+    assert [c["name"] for c in shown.contacts] == ["王芳"]
+    with pytest.raises(ValidationError, match="Phone"):
+        book.customers.add_contact(company.id, {"name": "李四", "phones": ["abc"]}, source="c")
+
+
+def test_erase_leaves_nothing(book):
+    keep = book.customers.create({"name": "李娜", "notes": "keeper"}, source="add")
+    gone = book.customers.create(
+        {**ZHANG, "name": "ERASE-ME-唯一", "notes": "SECRET-NOTE-秘密"}, source="add"
+    )
+    book.customers.add_contact(gone.id, {"name": "CONTACT-联系人-X"}, source="c")
+    book.customers.edit(gone.id, {"notes": "SECRET-EDIT-秘密2"}, source="e")
+    book.customers.erase(gone.id, source="erase")
+    with pytest.raises(NotFound):
+        book.customers.get(gone.id)
+    assert book.customers.get(keep.id)["notes"] == "keeper"
+    assert book.history(gone.id) == []
+    image = book.db.serialize()
+    for secret in ["ERASE-ME-唯一", "SECRET-NOTE-秘密", "SECRET-EDIT-秘密2", "CONTACT-联系人-X", "13800138000"]:
+        assert secret.encode() not in image, secret
+    assert "keeper".encode() in image
+
+
+def test_undo_stops_at_an_erase(book):
+    from custbook.book.history import NothingToUndo
+
+    customer = book.customers.create(ZHANG, source="add")
+    book.customers.erase(customer.id, source="erase")
+    with pytest.raises(NothingToUndo, match="erase"):
+        book.undo(source="undo")

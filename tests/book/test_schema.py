@@ -1,0 +1,63 @@
+"""Migrations: every version upgrades to the latest, and a newer book is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from custbook.book import Book
+from custbook.book.schema import LATEST, MIGRATIONS, NewerBook, migrate, schema_version
+
+
+@pytest.mark.parametrize("start", range(0, LATEST))
+def test_each_older_version_migrates_to_the_latest(start):
+    db = sqlite3.connect(":memory:")
+    migrate(db, target=start)
+    assert schema_version(db) == start
+    migrate(db)
+    assert schema_version(db) == LATEST
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_migrations_are_numbered_in_order():
+    assert [m.version for m in MIGRATIONS] == list(range(1, LATEST + 1))
+
+
+def test_the_whole_data_model_is_there():
+    book = Book.in_memory()
+    tables = {r[0] for r in book.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {
+        "customers", "contacts", "tags", "customer_tags", "interactions", "reminders",
+        "orders", "opportunities", "change_sets", "changes", "settings", "saved_views",
+    } <= tables
+    money = {r[1] for r in book.db.execute("PRAGMA table_info(orders)")}
+    assert {"amount_minor", "currency", "unit_price_minor"} <= money
+
+
+def test_a_failed_migration_changes_nothing(monkeypatch):
+    def broken(db):
+        db.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("boom")
+
+    from custbook.book import schema
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [schema.Migration(1, "broken", broken)])
+    monkeypatch.setattr(schema, "LATEST", 1)
+    db = sqlite3.connect(":memory:")
+    with pytest.raises(RuntimeError):
+        schema.migrate(db)
+    assert schema_version(db) == 0
+    assert db.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+
+
+def test_a_newer_book_is_refused():
+    db = sqlite3.connect(":memory:")
+    db.execute(f"PRAGMA user_version = {LATEST + 1}")
+    with pytest.raises(NewerBook):
+        Book(db)
+
+
+def test_secure_delete_is_on():
+    assert Book.in_memory().db.execute("PRAGMA secure_delete").fetchone()[0] == 1
