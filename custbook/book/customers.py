@@ -6,6 +6,7 @@ rejected edit changes nothing and names every problem at once.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -255,7 +256,8 @@ class Customers:
         self, entity: str, cleaned: dict[str, Any], fixed: dict[str, Any], recorder: Recorder
     ) -> int:
         now = self.book.now_text()
-        record = {**_DEFAULTS[entity], "created_at": now, "updated_at": now, **fixed}
+        defaults = copy.deepcopy(_DEFAULTS[entity])  # never share the mutable defaults
+        record = {**defaults, "created_at": now, "updated_at": now, **fixed}
         for name, value in cleaned.items():
             if name.startswith(rows.CUSTOM_PREFIX):
                 if value is not None:

@@ -36,7 +36,10 @@ def _from_column(key: str, value: Any) -> Any:
 
 
 def _to_column(key: str, value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if key in JSON_COLUMNS else value
+    """JSON in one canonical spelling (compact, keys sorted), so equal values store equal."""
+    if key not in JSON_COLUMNS:
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def tags_of(db: sqlite3.Connection, customer_id: int) -> list[str]:
@@ -59,9 +62,7 @@ def field_value(record: dict[str, Any], field: str) -> Any:
 def insert(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -> int:
     """Insert a record (with its id when it has one, as an undone delete does)."""
     columns = {k: v for k, v in record.items() if k != "tags" and (k != "id" or v is not None)}
-    values = [
-        json.dumps(v, ensure_ascii=False) if k in JSON_COLUMNS else v for k, v in columns.items()
-    ]
+    values = [_to_column(k, v) for k, v in columns.items()]
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
     cursor = db.execute(f"INSERT INTO {TABLES[entity]} ({names}) VALUES ({marks})", values)
@@ -82,20 +83,17 @@ def write_field(
     if field == "tags":
         set_tags(db, entity_id, value or [])
     elif field.startswith(CUSTOM_PREFIX):
+        row = db.execute(f"SELECT custom_fields FROM {table} WHERE id = ?", (entity_id,)).fetchone()
+        custom = json.loads(row[0]) if row else {}
         key = field.removeprefix(CUSTOM_PREFIX)
-        path = "$." + json.dumps(key, ensure_ascii=False)
         if value is None:
-            db.execute(
-                f"UPDATE {table} SET custom_fields = json_remove(custom_fields, ?) WHERE id = ?",
-                (path, entity_id),
-            )
+            custom.pop(key, None)
         else:
-            db.execute(
-                f"UPDATE {table} SET custom_fields = json_set(custom_fields, ?, ?) WHERE id = ?",
-                (path, value, entity_id),
-            )
+            custom[key] = value
+        stored = _to_column("custom_fields", custom)
+        db.execute(f"UPDATE {table} SET custom_fields = ? WHERE id = ?", (stored, entity_id))
     else:
-        stored = json.dumps(value, ensure_ascii=False) if field in JSON_COLUMNS else value
+        stored = _to_column(field, value)
         db.execute(f"UPDATE {table} SET {_column(field)} = ? WHERE id = ?", (stored, entity_id))
 
 

@@ -295,12 +295,13 @@ def undo(state: CliState) -> None:
     with changing(state) as (book, _vault):
         target, _done = book.undo(source=source_of("undo"))
     fields = sorted({field_label(c.field) for c in target.changes if c.field})
-    actions = sorted({c.action for c in target.changes if not c.field})
+    words = {"create": _("created"), "delete": _("deleted")}
+    actions = sorted({words[c.action] for c in target.changes if not c.field})
     say(
         _("Undid the change made {when} by {source}: {what}").format(
             when=target.made_at.replace("T", " "),
             source=target.source,
-            what=", ".join([*fields, *(_(a) for a in actions)]),
+            what=", ".join([*fields, *actions]),
         )
     )
 

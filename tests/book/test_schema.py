@@ -29,8 +29,18 @@ def test_the_whole_data_model_is_there():
     book = Book.in_memory()
     tables = {r[0] for r in book.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {
-        "customers", "contacts", "tags", "customer_tags", "interactions", "reminders",
-        "orders", "opportunities", "change_sets", "changes", "settings", "saved_views",
+        "customers",
+        "contacts",
+        "tags",
+        "customer_tags",
+        "interactions",
+        "reminders",
+        "orders",
+        "opportunities",
+        "change_sets",
+        "changes",
+        "settings",
+        "saved_views",
     } <= tables
     money = {r[1] for r in book.db.execute("PRAGMA table_info(orders)")}
     assert {"amount_minor", "currency", "unit_price_minor"} <= money
