@@ -17,7 +17,3 @@ def default_book_path() -> Path:
 def state_dir() -> Path:
     """Small facts kept between runs, never customer data (e.g. the last save counter seen)."""
     return Path(platformdirs.user_state_dir(APP_NAME))
-
-
-def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME))

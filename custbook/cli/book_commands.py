@@ -70,7 +70,7 @@ def _warn_about(vault: Vault) -> None:
 @click.pass_obj
 def init(state: CliState) -> None:
     path = state.book_path
-    if path.exists() or path.is_symlink():
+    if path.exists() or path.is_symlink():  # before asking for a passphrase twice
         raise BookExists(str(path))
     create_book(path, book_passphrase(state.passphrase_file, confirm=True)).close()
     say(
@@ -123,6 +123,10 @@ def _check_report(vault: Vault) -> dict[str, object]:
     }
 
 
+def _mebibytes(kib: int) -> str:
+    return f"{kib // 1024}" if kib % 1024 == 0 else f"{kib / 1024:.3g}"
+
+
 def _check_lines(vault: Vault) -> list[tuple[str, object]]:
     meta = vault.header.meta
     report = _check_report(vault)
@@ -132,7 +136,9 @@ def _check_lines(vault: Vault) -> list[tuple[str, object]]:
         (
             _("Key derivation"),
             _("Argon2id, {passes} passes, {memory} MiB, {lanes} lanes").format(
-                passes=meta.kdf.iterations, memory=meta.kdf.memory_kib // 1024, lanes=meta.kdf.lanes
+                passes=meta.kdf.iterations,
+                memory=_mebibytes(meta.kdf.memory_kib),
+                lanes=meta.kdf.lanes,
             ),
         ),
         (_("Saves"), meta.save_counter),

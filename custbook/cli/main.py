@@ -52,7 +52,7 @@ def book_options(*, from_env: bool = False) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         command = click.option(
             "--book",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=click.Path(path_type=Path),
             envvar=ENV_BOOK if from_env else None,
             expose_value=False,
             callback=_remember("book"),
@@ -62,7 +62,7 @@ def book_options(*, from_env: bool = False) -> Callable[[F], F]:
         )(command)
         return click.option(
             "--passphrase-file",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=click.Path(path_type=Path),
             envvar=ENV_PASSPHRASE_FILE if from_env else None,
             expose_value=False,
             callback=_remember("passphrase_file"),

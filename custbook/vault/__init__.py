@@ -7,15 +7,17 @@ from custbook.vault.errors import (
     BookExists,
     BookNotFound,
     BookTooLarge,
+    LockRefused,
     NewerVersion,
     NotACustbookFile,
+    OpenElsewhere,
     SaveFailed,
     SaveRefused,
+    UnreadableBook,
     VaultError,
     WrongPassphrase,
 )
 from custbook.vault.kdf import DEFAULT_PARAMS, KdfParams
-from custbook.vault.lock import LockRefused, OpenElsewhere
 from custbook.vault.store import (
     Vault,
     create_book,
@@ -41,6 +43,7 @@ __all__ = [
     "RetentionPolicy",
     "SaveFailed",
     "SaveRefused",
+    "UnreadableBook",
     "Vault",
     "VaultError",
     "WrongPassphrase",

@@ -16,6 +16,7 @@ import contextlib
 import errno
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -27,13 +28,14 @@ from pathlib import Path
 from custbook.i18n import _
 from custbook.vault import kdf
 from custbook.vault.database import check_integrity, load_database
-from custbook.vault.errors import VaultError
+from custbook.vault.errors import BookNotFound, VaultError
 from custbook.vault.files import (
     TEMP_SUFFIX,
     create_private_file,
     fsync_file,
     fsync_folder,
     make_private_dirs,
+    open_for_reading,
     temp_path_for,
 )
 from custbook.vault.format import BookMeta, Header, read_header, unwrap_data_key
@@ -71,10 +73,6 @@ class Backup:
     @property
     def id(self) -> str:
         return str(self.counter)
-
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
 
 
 def select_kept(
@@ -128,8 +126,12 @@ def backup_name(book_name: str, counter: int, saved_at_ms: int) -> str:
     return f"{book_name}.{counter}.{when.strftime(_STAMP)}{saved_at_ms % 1000:03d}Z"
 
 
+_BACKUP_SUFFIX = r"\.(\d+)\.(\d{8}T\d{6})(\d{3})Z(?:\.\d+)?"
+_TEMP_SUFFIX = r"\.[0-9a-f]{12}" + re.escape(TEMP_SUFFIX)
+
+
 def _name_pattern(book_name: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(book_name)}\.(\d+)\.(\d{{8}}T\d{{6}})(\d{{3}})Z(?:\.\d+)?$")
+    return re.compile("^" + re.escape(book_name) + _BACKUP_SUFFIX + "$")
 
 
 def list_backups(book: Path) -> list[Backup]:
@@ -174,7 +176,7 @@ def keep_outgoing(book_real: Path, header: Header | None) -> Path | None:
 def _identity(book_real: Path, header: Header | None) -> tuple[int, int]:
     if header is None:
         try:
-            with open(book_real, "rb") as source:
+            with open_for_reading(book_real) as source:
                 header = read_header(source, str(book_real))
         except VaultError:
             return 0, int(book_real.stat().st_mtime * 1000)
@@ -228,14 +230,21 @@ def prune(book: Path, policy: RetentionPolicy, protect: Iterable[Path] = ()) -> 
 def clean_leftovers(book: Path) -> list[Path]:
     """Remove temp files a crashed save left beside the book or in backups/.
 
-    Only call while holding the book's lock: a live writer's temp file looks the same.
+    Only this book's (another book in the same folder may be saving right now), only
+    regular files, and only while holding the book's lock: a live save's temp file looks
+    the same.
     """
     real = Path(os.path.realpath(book))
+    name = re.escape(real.name)
+    patterns = (
+        (real.parent, re.compile(rf"^\.{name}{_TEMP_SUFFIX}$")),
+        (backups_dir(book), re.compile(rf"^\.{name}{_BACKUP_SUFFIX}{_TEMP_SUFFIX}$")),
+    )
     removed = []
-    for folder, prefix in ((real.parent, f".{real.name}."), (backups_dir(book), f".{real.name}.")):
+    for folder, pattern in patterns:
         with contextlib.suppress(FileNotFoundError):
             for entry in os.scandir(folder):
-                if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX):
+                if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(entry.path)
                         removed.append(Path(entry.path))
@@ -252,59 +261,71 @@ class BackupState(Enum):
 class BackupCheck:
     backup: Backup
     state: BackupState
+    size: int
     reason: str | None = None
 
 
 class KeyCache:
-    """Passphrase keys per (salt, parameters): one KDF run per passphrase era, not per file."""
+    """Passphrase keys per (salt, parameters): one KDF run per passphrase era, not per file.
 
-    def __init__(self, passphrase: str) -> None:
+    Without a passphrase it knows only the keys it was told (an unlocked book's own)."""
+
+    def __init__(self, passphrase: str | None) -> None:
         self._passphrase = passphrase
         self._keys: dict[tuple[bytes, kdf.KdfParams], bytes] = {}
 
-    def key_for(self, meta: BookMeta) -> bytes:
+    def remember(self, meta: BookMeta, key: bytes) -> None:
+        self._keys[(meta.salt, meta.kdf)] = key
+
+    def key_for(self, meta: BookMeta) -> bytes | None:
         index = (meta.salt, meta.kdf)
-        if index not in self._keys:
+        if index not in self._keys and self._passphrase is not None:
             self._keys[index] = kdf.derive_key(self._passphrase, meta.salt, meta.kdf)
-        return self._keys[index]
+        return self._keys.get(index)
 
 
 def open_backup(path: Path, keys: KeyCache) -> tuple[Header, bytes, sqlite3.Connection] | None:
     """Decrypt a backup fully: (header, passphrase key, database), or None when the
     passphrase does not open it. Raises VaultError subclasses on damage."""
-    with open(path, "rb") as source:
+    with open_for_reading(path) as source:
         header = read_header(source, str(path))
         key = keys.key_for(header.meta)
-        data_key = unwrap_data_key(header, key)
-        if data_key is None:
+        data_key = None if key is None else unwrap_data_key(header, key)
+        if key is None or data_key is None:
             return None
         db, _summary = load_database(source, header, data_key, str(path))
     return header, key, db
 
 
-def check_backup(backup: Backup, keys: KeyCache) -> BackupCheck:
-    """Decrypt every record and run SQLite's integrity check (restic's check --read-data)."""
+def check_backup(backup: Backup, keys: KeyCache) -> BackupCheck | None:
+    """Decrypt every record and run SQLite's integrity check (restic's check --read-data).
+
+    None when the backup is gone (pruned by a save meanwhile)."""
     try:
+        size = backup.path.stat().st_size
         opened = open_backup(backup.path, keys)
         if opened is None:
-            return BackupCheck(backup, BackupState.OLDER_PASSPHRASE)
+            return BackupCheck(backup, BackupState.OLDER_PASSPHRASE, size)
         db = opened[2]
         try:
             check_integrity(db, str(backup.path))
         finally:
             db.close()
+    except (FileNotFoundError, BookNotFound):
+        return None
     except VaultError as problem:
-        return BackupCheck(backup, BackupState.DAMAGED, getattr(problem, "reason", problem.message))
+        reason = getattr(problem, "reason", problem.message)
+        return BackupCheck(backup, BackupState.DAMAGED, size, reason)
     except OSError as problem:
-        return BackupCheck(backup, BackupState.DAMAGED, problem.strerror or str(problem))
-    return BackupCheck(backup, BackupState.OK)
+        return BackupCheck(backup, BackupState.DAMAGED, size, problem.strerror or str(problem))
+    return BackupCheck(backup, BackupState.OK, size)
 
 
 def newest_good_backup(book: Path, keys: KeyCache) -> BackupCheck | None:
     """The newest backup that opens with this passphrase and verifies."""
     for backup in list_backups(book):
         checked = check_backup(backup, keys)
-        if checked.state is BackupState.OK:
+        if checked is not None and checked.state is BackupState.OK:
             return checked
     return None
 
@@ -314,14 +335,14 @@ def find_backup(book: Path, backup_id: str) -> list[Backup]:
     return [b for b in list_backups(book) if backup_id in (b.id, b.path.name)]
 
 
-def describe_restore(book: Path, backup: Backup) -> str:
-    import shlex
-
-    return _(
-        "The newest backup that verifies is {id}, saved {when}. Restore it with: "
-        "custbook --book {book} backup restore {id}"
-    ).format(
-        id=backup.id,
-        when=backup.saved_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-        book=shlex.quote(str(book)),
-    )
+def describe_restore(book: Path, backup: Backup, *, verified: bool) -> str:
+    if verified:
+        sentence = _("The newest backup that verifies is {id}, saved {when}.")
+    else:
+        sentence = _(
+            "The newest backup is {id}, saved {when} (not checked without the passphrase)."
+        )
+    command = _("Restore it with: custbook --book {book} backup restore {id}")
+    when = backup.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    quoted = shlex.quote(str(book))
+    return f"{sentence.format(id=backup.id, when=when)} {command.format(book=quoted, id=backup.id)}"

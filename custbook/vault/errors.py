@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from custbook.errors import CustbookError, ExitCode, InvalidInput, NotFound
 from custbook.i18n import _
 
@@ -112,3 +114,45 @@ class SaveFailed(VaultError):
                 "are still in memory."
             ).format(path=path, reason=reason)
         )
+
+
+class UnreadableBook(VaultError):
+    """The path exists but is no file custbook can read: a folder, a device, no permission."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            _("{path} cannot be read: {reason}. Nothing was changed.").format(
+                path=path, reason=reason
+            )
+        )
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds a book's lock, as written in the lock file (for messages only)."""
+
+    pid: int | None
+    host: str | None
+
+
+class OpenElsewhere(VaultError):
+    exit_code = ExitCode.OPEN_ELSEWHERE
+
+    def __init__(self, path: object, holder: LockHolder) -> None:
+        self.holder = holder
+        if holder.pid is not None:
+            message = _(
+                "{path} is open in another custbook (pid {pid} on {host}). Close it there, "
+                "then try again."
+            ).format(path=path, pid=holder.pid, host=holder.host or "?")
+        else:
+            message = _("{path} is open in another custbook. Close it there, then try again.")
+            message = message.format(path=path)
+        super().__init__(message)
+
+
+class LockRefused(VaultError):
+    exit_code = ExitCode.INVALID_INPUT

@@ -1,8 +1,9 @@
 """Durable file operations for book files: private folders, temp files, fsync, atomic rename.
 
-Every file custbook writes is created 0600 with O_EXCL|O_NOFOLLOW in the folder it ends up
-in, fully written, fsynced (F_FULLFSYNC on macOS, where plain fsync does not reach the
-disk), read back and verified, then renamed into place; the folder is fsynced after.
+A book file is created 0600 with O_EXCL|O_NOFOLLOW in the folder it ends up in, fully
+written, fsynced (F_FULLFSYNC on macOS, where plain fsync does not reach the disk), read
+back and verified, then renamed (or, when new, linked) into place; the folder is fsynced
+after. Other small files (lock, counters, backup copies) share the 0600 creation.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from custbook.i18n import _
-from custbook.vault.errors import BookExists, SaveFailed
+from custbook.vault.errors import BookExists, BookNotFound, SaveFailed, UnreadableBook, VaultError
 from custbook.vault.format import (
     DEFAULT_RECORD_SIZE,
     BookMeta,
@@ -30,9 +33,34 @@ from custbook.vault.format import (
 )
 
 TEMP_SUFFIX = ".custbook-tmp"
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def open_for_reading(path: Path) -> BinaryIO:
+    """Open a book or backup file to read, refusing anything but a regular file.
+
+    O_NONBLOCK so a FIFO planted at the path cannot hang the open; a folder, a device or
+    a file without read permission is a clear error, never a traceback.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | O_NONBLOCK | O_CLOEXEC | _O_BINARY)
+    except FileNotFoundError:
+        raise BookNotFound(str(path)) from None
+    except IsADirectoryError:
+        raise UnreadableBook(path, _("it is a folder")) from None
+    except PermissionError:
+        raise UnreadableBook(path, _("permission denied")) from None
+    except OSError as error:
+        raise UnreadableBook(path, error.strerror or str(error)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        reason = _("it is a folder") if stat.S_ISDIR(mode) else _("it is not a regular file")
+        raise UnreadableBook(path, reason)
+    return os.fdopen(fd, "rb")
 
 
 class _FdWriter:
@@ -88,7 +116,7 @@ def temp_path_for(real: Path) -> Path:
 
 def create_private_file(path: Path) -> int:
     """Open a new file 0600 for writing; never follows a link, never reuses a file."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC | _O_BINARY
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | O_CLOEXEC | _O_BINARY
     return os.open(path, flags, 0o600)
 
 
@@ -113,7 +141,10 @@ def write_verified_temp(
             fsync_file(fd)
         finally:
             os.close(fd)
-        read_back = verify_file(temp, passphrase_key, written)
+        try:
+            read_back = verify_file(temp, passphrase_key, written)
+        except VaultError:
+            read_back = None
         if read_back != written:
             raise SaveFailed(real, _("the written file did not read back the same"))
     except BaseException:
@@ -125,7 +156,7 @@ def write_verified_temp(
 
 def verify_file(path: Path, passphrase_key: bytes, expected: ImageSummary) -> ImageSummary:
     """Decrypt and check every record of `path` against what was written, keeping nothing."""
-    with open(path, "rb") as source:
+    with open_for_reading(path) as source:
         header = read_header(source, str(path))
         data_key = unwrap_data_key(header, passphrase_key)
         if data_key is None:
@@ -141,36 +172,7 @@ def write_new(
     record_size: int = DEFAULT_RECORD_SIZE,
 ) -> tuple[Header, ImageSummary]:
     """Write a new book file at `path`, refusing to replace anything already there."""
-    real = Path(os.path.realpath(path))
-    header, data_key = seal_header(meta, passphrase_key)
-    try:
-        temp, summary = write_verified_temp(
-            real, image, header, data_key, passphrase_key, record_size
-        )
-        try:
-            _place_without_replacing(temp, real, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-        fsync_folder(real.parent)
-    except OSError as error:
-        raise SaveFailed(path, error.strerror or str(error)) from None
-    return header, summary
-
-
-def _place_without_replacing(temp: Path, real: Path, path: Path) -> None:
-    """link() never replaces an existing file, unlike rename(); filesystems without hard
-    links fall back to a rename after a check."""
-    try:
-        os.link(temp, real)
-    except FileExistsError:
-        raise BookExists(str(path)) from None
-    except OSError as error:
-        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EACCES):
-            raise
-        if os.path.lexists(real):
-            raise BookExists(str(path)) from None
-        os.replace(temp, real)
+    return _commit(path, image, meta, passphrase_key, record_size, _place_without_replacing)
 
 
 def replace_atomically(
@@ -186,6 +188,28 @@ def replace_atomically(
     `before_replace(real_path)` runs once the new file is written and verified, just before
     the rename: that is where the outgoing file is kept as a backup.
     """
+
+    def place(temp: Path, real: Path) -> None:
+        if before_replace is not None:
+            before_replace(real)
+        os.replace(temp, real)
+
+    return _commit(path, image, meta, passphrase_key, record_size, place)
+
+
+def _commit(
+    path: Path,
+    image: bytes | memoryview,
+    meta: BookMeta,
+    passphrase_key: bytes,
+    record_size: int,
+    place: Callable[[Path, Path], None],
+) -> tuple[Header, ImageSummary]:
+    """Seal, write and verify a temp file beside the real path, `place` it, sync the folder.
+
+    Until `place` succeeds the book is untouched and any error is SaveFailed with the temp
+    file gone; after, a failed folder sync only leaves the rename less durable.
+    """
     real = Path(os.path.realpath(path))
     header, data_key = seal_header(meta, passphrase_key)
     try:
@@ -193,16 +217,27 @@ def replace_atomically(
             real, image, header, data_key, passphrase_key, record_size
         )
         try:
-            if before_replace is not None:
-                before_replace(real)
-            os.replace(temp, real)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+            place(temp, real)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)  # gone after a rename; still there after a link or a failure
     except OSError as error:
         raise SaveFailed(path, error.strerror or str(error)) from None
-    # The new file is in place; a failed folder sync only leaves the rename less durable.
     with contextlib.suppress(OSError):
         fsync_folder(real.parent)
     return header, summary
+
+
+def _place_without_replacing(temp: Path, real: Path) -> None:
+    """link() never replaces an existing file, unlike rename(); filesystems without hard
+    links fall back to a rename after a check."""
+    try:
+        os.link(temp, real)
+    except FileExistsError:
+        raise BookExists(str(real)) from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EACCES):
+            raise
+        if os.path.lexists(real):
+            raise BookExists(str(real)) from None
+        os.replace(temp, real)

@@ -20,7 +20,7 @@ KEY_BYTES = 32
 
 # Caps for parameters read from a file. The default (3 passes over 64 MiB) takes about
 # 0.16-0.35 s here; the work cap is eight times that, a couple of seconds at most.
-MAX_MEMORY_KIB = 1 << 20  # 1 GiB
+MAX_MEMORY_KIB = 1 << 19  # 512 MiB: a laptop lends that for a moment without trouble
 MAX_ITERATIONS = 16
 MAX_LANES = 16
 MAX_WORK_KIB_PASSES = 8 * 3 * 65536

@@ -12,41 +12,14 @@ import contextlib
 import errno
 import os
 import socket
-from dataclasses import dataclass
+import stat
 from pathlib import Path
 
-from custbook.errors import ExitCode
 from custbook.i18n import _
-from custbook.vault.errors import VaultError
+from custbook.vault.errors import LockHolder, LockRefused, OpenElsewhere
+from custbook.vault.files import O_CLOEXEC, O_NOFOLLOW, O_NONBLOCK
 
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-
-
-@dataclass(frozen=True)
-class LockHolder:
-    pid: int | None
-    host: str | None
-
-
-class OpenElsewhere(VaultError):
-    exit_code = ExitCode.OPEN_ELSEWHERE
-
-    def __init__(self, path: Path, holder: LockHolder) -> None:
-        self.holder = holder
-        if holder.pid is not None:
-            message = _(
-                "{path} is open in another custbook (pid {pid} on {host}). Close it there, "
-                "then try again."
-            ).format(path=path, pid=holder.pid, host=holder.host or "?")
-        else:
-            message = _("{path} is open in another custbook. Close it there, then try again.")
-            message = message.format(path=path)
-        super().__init__(message)
-
-
-class LockRefused(VaultError):
-    exit_code = ExitCode.INVALID_INPUT
+HOLDER_MAX_BYTES = 256
 
 
 def lock_path_for(book: Path) -> Path:
@@ -56,10 +29,19 @@ def lock_path_for(book: Path) -> Path:
 
 
 def read_holder(lock_path: Path) -> LockHolder:
+    """The pid and host in the lock file: never through a link, never more than a line."""
     try:
-        fields = lock_path.read_text(encoding="utf-8").split()
-    except (OSError, UnicodeDecodeError):
+        fd = os.open(lock_path, os.O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    except OSError:
         return LockHolder(None, None)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return LockHolder(None, None)
+        fields = os.read(fd, HOLDER_MAX_BYTES).decode("utf-8", "replace").split()
+    except OSError:
+        return LockHolder(None, None)
+    finally:
+        os.close(fd)
     pid = int(fields[0]) if fields and fields[0].isdigit() else None
     return LockHolder(pid, fields[1] if len(fields) > 1 else None)
 
@@ -107,6 +89,7 @@ class BookLock:
         return cls(fd, path)
 
     def release(self) -> None:
+        """Free the lock (closing the file does it); the file itself stays."""
         if self._fd is None:
             return
         with contextlib.suppress(OSError):
@@ -114,14 +97,10 @@ class BookLock:
         os.close(self._fd)  # closing the file releases the lock
         self._fd = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
 
 def _open_lock_file(path: Path) -> int:
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | _O_NOFOLLOW | _O_CLOEXEC, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise LockRefused(
@@ -134,6 +113,14 @@ def _open_lock_file(path: Path) -> int:
                 path=path, problem=error.strerror or error
             )
         ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockRefused(
+            _("{path} is not a regular file; custbook refuses to use it as a lock.").format(
+                path=path
+            )
+        )
+    return fd
 
 
 def _lock(fd: int) -> None:

@@ -76,19 +76,13 @@ class Vault:
         meta = header.meta
         self.rollback: Rollback | None = counters.check(meta.file_id, meta.save_counter)
         self.open_elsewhere: LockHolder | None = None  # read-only: who has it open for writing
+        self.last_kept: Path | None = None  # the backup the last save kept
+        self._counter_floor = 0
         self._lock = lock
         self._counters = counters
         self._passphrase_key: bytes | None = passphrase_key
         self._clock = clock
         counters.record(meta.file_id, meta.save_counter)
-
-    @property
-    def is_open(self) -> bool:
-        return self._passphrase_key is not None
-
-    @property
-    def read_only(self) -> bool:
-        return self._lock is None
 
     def save(self) -> ImageSummary:
         """Write the committed database to the book file; on failure the file is unchanged
@@ -109,12 +103,20 @@ class Vault:
         self._passphrase_key = new_key
 
     def integrity_check(self) -> None:
-        """Run SQLite's full integrity check; raise BookDamaged naming the first problem."""
-        self._require_key()
-        check_integrity(self.db, str(self.path))
+        """Run SQLite's full integrity check; raise BookDamaged naming the first problem
+        and the newest backup that verifies."""
+        key = self._require_key()
+        try:
+            check_integrity(self.db, str(self.path))
+        except BookDamaged as damage:
+            keys = KeyCache(None)
+            keys.remember(self.header.meta, key)
+            raise with_restore_hint(damage, self.path, keys) from None
 
     def close(self) -> None:
-        """Drop the key and the data from memory and free the lock (unsaved changes are lost)."""
+        """Forget the key, close the database and free the lock (unsaved changes are lost).
+
+        Python cannot wipe memory it has freed; the pages go back to the allocator."""
         self._passphrase_key = None
         self.db.close()
         if self._lock is not None:
@@ -133,11 +135,17 @@ class Vault:
         return key
 
     def _next_counter(self) -> int:
-        """One past the highest counter seen, so an acknowledged rollback warns only once."""
+        """One past every counter seen (in this file, in the state folder, in backups), so
+        an acknowledged rollback warns only once and backup IDs never repeat."""
         seen = self._counters.seen(self.header.meta.file_id) or 0
-        return max(self.header.meta.save_counter, seen) + 1
+        kept = max((b.counter for b in backups.list_backups(self.path)), default=0)
+        return max(self.header.meta.save_counter, seen, kept, self._counter_floor) + 1
 
-    def _save_with(self, key: bytes, params: KdfParams, salt: bytes) -> ImageSummary:
+    def _save_with(
+        self, key: bytes, params: KdfParams, salt: bytes, *, outgoing_known: bool = True
+    ) -> ImageSummary:
+        """The save itself. `outgoing_known`: the file on disk is the state this Vault
+        read or wrote last (False for a restore, whose Vault comes from a backup)."""
         if self.db.in_transaction:
             raise SaveRefused(
                 _("A change is still in progress; the book was not saved. Try again in a moment.")
@@ -153,7 +161,7 @@ class Vault:
             saved_at_ms=_milliseconds(self._clock),
         )
         kept: list[Path] = []
-        outgoing = self.header
+        outgoing = self.header if outgoing_known else None
 
         def keep_backup(real: Path) -> None:
             if (path := backups.keep_outgoing(real, outgoing)) is not None:
@@ -163,6 +171,7 @@ class Vault:
             self.path, image, meta, key, self.record_size, before_replace=keep_backup
         )
         self.header, self.last_summary = header, summary
+        self.last_kept = kept[0] if kept else None
         self._counters.record(meta.file_id, meta.save_counter)
         _prune_quietly(self.path, self.retention, kept)
         return summary
@@ -247,10 +256,7 @@ def unlock_book(
 def _read_vault(
     path: Path, passphrase: str, lock: BookLock | None, clock: Clock, counters: CounterLog
 ) -> Vault:
-    try:
-        source = open(path, "rb")  # noqa: SIM115 - closed below, before the database is built
-    except FileNotFoundError:
-        raise BookNotFound(str(path)) from None
+    source = files.open_for_reading(path)
     try:
         with source:
             header = read_header(source, str(path))
@@ -260,51 +266,49 @@ def _read_vault(
                 raise WrongPassphrase(str(path))
             db, summary = load_database(source, header, data_key, str(path))
     except BookDamaged as damage:
-        raise with_restore_hint(damage, path, passphrase) from None
+        raise with_restore_hint(damage, path, KeyCache(passphrase)) from None
     return Vault(path, db, key, header, summary, lock=lock, counters=counters, clock=clock)
 
 
-def with_restore_hint(damage: BookDamaged, path: Path, passphrase: str | None) -> BookDamaged:
+def with_restore_hint(damage: BookDamaged, path: Path, keys: KeyCache | None) -> BookDamaged:
     """The same damage, its message naming the newest backup that verifies, if any."""
-    hint = restore_hint(path, passphrase)
+    hint = restore_hint(path, keys)
     return damage if hint is None else BookDamaged(str(path), damage.reason, hint)
 
 
-def restore_hint(path: Path, passphrase: str | None) -> str | None:
-    """ "The newest backup that verifies is N ... restore it with ..." or None.
+def restore_hint(path: Path, keys: KeyCache | None) -> str | None:
+    """Names the newest backup that verifies with these keys, and how to restore it.
 
-    Without a passphrase, names the newest backup whose header reads, unverified.
+    Without keys (no passphrase to be had), names the newest backup whose header reads,
+    and says it was not checked.
     """
-    if passphrase is not None:
-        good = backups.newest_good_backup(path, KeyCache(passphrase))
-        return None if good is None else backups.describe_restore(path, good.backup)
+    if keys is not None:
+        good = backups.newest_good_backup(path, keys)
+        if good is None:
+            return None
+        return backups.describe_restore(path, good.backup, verified=True)
     for backup in backups.list_backups(path):
         try:
-            with open(backup.path, "rb") as source:
+            with files.open_for_reading(backup.path) as source:
                 read_header(source, str(backup.path))
-        except (OSError, VaultError):
+        except VaultError:
             continue
-        return backups.describe_restore(path, backup)
+        return backups.describe_restore(path, backup, verified=False)
     return None
 
 
 def read_book_header(path: Path) -> Header:
     """The checked header of the book at `path`: tells a wrong or newer file before any
     passphrase is asked for."""
-    try:
-        with open(path, "rb") as source:
-            return read_header(source, str(path))
-    except FileNotFoundError:
-        raise BookNotFound(str(path)) from None
+    with files.open_for_reading(path) as source:
+        return read_header(source, str(path))
 
 
-def check_passphrase(path: Path, passphrase: str) -> None:
-    """WrongPassphrase unless `passphrase` opens the book at `path` (runs the KDF once)."""
+def check_passphrase(path: Path, keys: KeyCache) -> None:
+    """WrongPassphrase unless the passphrase behind `keys` opens the book at `path`."""
     header = read_book_header(path)
-    if (
-        unwrap_data_key(header, kdf.derive_key(passphrase, header.meta.salt, header.meta.kdf))
-        is None
-    ):
+    key = keys.key_for(header.meta)
+    if key is None or unwrap_data_key(header, key) is None:
         raise WrongPassphrase(str(path))
 
 
@@ -313,42 +317,47 @@ def restore_backup(
     backup: Backup,
     passphrase: str,
     *,
+    lock: BookLock | None = None,
     clock: Clock = system_clock,
     counters: CounterLog | None = None,
-) -> tuple[Vault, Path | None]:
-    """Make `backup` the book again, keeping the file it replaces as a backup first.
+) -> Vault:
+    """Make `backup` the book again, through an ordinary save: the file it replaces is kept
+    as a backup first (`Vault.last_kept`), and the save counter goes past every counter
+    seen, so the restore is not mistaken for an older copy put back.
 
-    Returns the restored book, open, and where the replaced file was kept. The restored
-    book opens with the backup's passphrase. Its save counter goes past every counter seen,
-    so the restore is not mistaken for an older copy put back.
+    The restored book opens with the backup's passphrase. `lock`: the book's lock, when
+    the caller took it first (to refuse before asking for a passphrase).
     """
-    counters = counters or default_counters()
-    lock = BookLock.acquire(path)
+    owned = lock is None
+    lock = lock or BookLock.acquire(path)
     try:
         opened = backups.open_backup(backup.path, KeyCache(passphrase))
         if opened is None:
             raise WrongPassphrase(str(backup.path))
         header, key, db = opened
         check_integrity(db, str(backup.path))
-        kept = backups.keep_outgoing(Path(os.path.realpath(path)), None)
-        meta = replace(
-            header.meta,
-            save_counter=_highest_counter(path, header, counters) + 1,
-            saved_at_ms=_milliseconds(clock),
+        summary = ImageSummary(0, b"", 0)  # replaced by the save below
+        vault = Vault(
+            path,
+            db,
+            key,
+            header,
+            summary,
+            lock=lock,
+            counters=counters or default_counters(),
+            clock=clock,
         )
-        new_header, summary = files.replace_atomically(path, db.serialize(), meta, key)
+        vault._counter_floor = _current_counter(path)
+        vault._save_with(key, header.meta.kdf, header.meta.salt, outgoing_known=False)
     except BaseException:
-        lock.release()
+        if owned:  # a lock the caller took stays the caller's to release
+            lock.release()
         raise
-    counters.record(meta.file_id, meta.save_counter)
-    vault = Vault(path, db, key, new_header, summary, lock=lock, counters=counters, clock=clock)
-    return vault, kept
+    return vault
 
 
-def _highest_counter(path: Path, backup_header: Header, counters: CounterLog) -> int:
-    highest = max(backup_header.meta.save_counter, counters.seen(backup_header.meta.file_id) or 0)
+def _current_counter(path: Path) -> int:
     try:
-        current = read_book_header(path)
-    except (VaultError, OSError):
-        return highest
-    return max(highest, current.meta.save_counter)
+        return read_book_header(path).meta.save_counter
+    except VaultError:
+        return 0

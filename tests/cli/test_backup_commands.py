@@ -116,7 +116,7 @@ def test_restore_with_a_wrong_passphrase_changes_nothing(cli, book_with_history)
         "3",
         env={"CUSTBOOK_PASSPHRASE": "wrong"},
     )
-    assert code == 3 and "Wrong passphrase" in err
+    assert code == 3 and "older" in err and "--passphrase-file" in err
     assert book_with_history.read_bytes() == before
 
 
@@ -136,4 +136,14 @@ def test_damaged_header_without_a_passphrase_still_names_a_backup(cli, book_with
     corrupt(book_with_history, offset=30)
     code, _, err = cli("--book", str(book_with_history), "check", env={})
     assert code == 4
+    assert "newest backup is 6" in err and "not checked" in err
     assert "backup restore 6" in err
+
+
+def test_restore_refuses_at_once_while_the_book_is_open(cli, book_with_history):
+    holder = unlock_book(book_with_history, PASSPHRASE)
+    try:
+        code, _, err = cli("--book", str(book_with_history), "backup", "restore", "3", env={})
+        assert code == 6 and "open in another custbook" in err  # before any passphrase
+    finally:
+        holder.close()

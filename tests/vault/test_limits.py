@@ -31,8 +31,14 @@ def test_a_file_over_the_limit_is_refused_before_decrypting(tmp_path, monkeypatc
     path = tmp_path / "b.cbk"
     make_book(path, rows=400, params=TINY_KDF).close()
     monkeypatch.setattr(book_format, "MAX_IMAGE_BYTES", 8 * 1024)
+    decrypted = []
+    real = book_format._decrypt_records
+    monkeypatch.setattr(
+        book_format, "_decrypt_records", lambda *a, **k: decrypted.append(1) or real(*a, **k)
+    )
     with pytest.raises(BookTooLarge):
         unlock_book(path, PASSPHRASE)
+    assert decrypted == []
 
 
 def test_a_new_book_is_what_an_unlock_gives_back(tmp_path):

@@ -55,7 +55,7 @@ def test_restoring_a_backup_on_purpose_does_not_warn(tmp_path):
         vault.save()
     vault.close()
     (backup,) = find_backup(path, str(first))
-    restored, _kept = restore_backup(path, backup, PASSPHRASE)
+    restored = restore_backup(path, backup, PASSPHRASE)
     restored.close()
     reopened = unlock_book(path, PASSPHRASE)
     assert reopened.rollback is None

@@ -175,3 +175,18 @@ def test_newest_backup_is_kept_even_by_a_policy_of_zeros(tmp_path):
     outgoing = vault.header.meta.save_counter
     vault.save()
     assert [b.counter for b in list_backups(path)] == [outgoing]
+
+
+def test_last_ten_means_ten_even_within_one_second(tmp_path):
+    """borg's keep-last is keep-secondly; ours counts every backup (millisecond times)."""
+    path = tmp_path / "b.cbk"
+    make_book(path, params=TINY_KDF).close()
+    ticks = iter(range(1000))
+    start = datetime(2027, 6, 1, 9, 0, 0).astimezone()
+    vault = unlock_book(path, PASSPHRASE, clock=lambda: start + timedelta(milliseconds=next(ticks)))
+    counters = []
+    for _ in range(15):
+        counters.append(vault.header.meta.save_counter)
+        vault.save()
+    kept = {b.counter for b in list_backups(path)}
+    assert set(counters[-10:]) <= kept  # the ten newest, all within one second
