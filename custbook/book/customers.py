@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from custbook.book import rows
-from custbook.book.history import Change, Recorder, change_set, forget_customer
+from custbook.book.history import (
+    Change,
+    Recorder,
+    change_set,
+    forget_contact,
+    forget_customer,
+)
 from custbook.book.validation import Checker, clean_text
 from custbook.errors import NotFound
 from custbook.i18n import _
@@ -249,6 +255,42 @@ class Customers:
         with change_set(self.db, self.book.clock, source) as recorder:
             contact_id = self._insert("contact", cleaned, {"customer_id": customer_id}, recorder)
         return rows.snapshot(self.db, "contact", contact_id) or {}
+
+    def contact(self, contact_id: int) -> dict[str, Any]:
+        record = rows.snapshot(self.db, "contact", contact_id)
+        if record is None:
+            raise NotFound(_("There is no contact {id}.").format(id=contact_id))
+        return record
+
+    def edit_contact(
+        self, contact_id: int, values: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
+        current = self.contact(contact_id)
+        cleaned = check_values(CONTACT_CHECKS, values, self.book.phone_region, creating=False)
+        with change_set(self.db, self.book.clock, source) as recorder:
+            owner = current["customer_id"]
+            self._update("contact", contact_id, owner, current, cleaned, recorder)
+        return self.contact(contact_id)
+
+    def remove_contact(self, contact_id: int, *, source: str) -> dict[str, Any]:
+        """Take a contact off its customer; recorded, so undo brings it back."""
+        current = self.contact(contact_id)
+        with change_set(self.db, self.book.clock, source) as recorder:
+            change = Change(
+                "contact", contact_id, current["customer_id"], "delete", None, current, None
+            )
+            rows.apply(self.db, change, self.book.clock)
+            recorder.record(change)
+        return current
+
+    def erase_contact(self, contact_id: int, *, source: str) -> dict[str, Any]:
+        """Remove one contact person from the book and its history (PIPL); no undo."""
+        current = self.contact(contact_id)
+        with change_set(self.db, self.book.clock, source, kind="erase") as recorder:
+            rows.delete(self.db, "contact", contact_id)
+            forget_contact(self.db, contact_id)
+            recorder.record(Change("contact", contact_id, None, "delete", None, None, None))
+        return current
 
     # -- shared ------------------------------------------------------------------------
 

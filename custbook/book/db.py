@@ -6,6 +6,9 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from custbook.errors import InvalidInput
+from custbook.i18n import _
+
 
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
@@ -20,10 +23,27 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     db.execute("BEGIN")
     try:
         yield db
+    except sqlite3.OperationalError as error:
+        db.rollback()
+        if "full" in str(error):  # SQLITE_FULL: the in-memory database hit its ceiling
+            raise BookFull() from None
+        raise
     except BaseException:
         db.rollback()
         raise
     db.commit()
+
+
+class BookFull(InvalidInput):
+    """SQLite's in-memory ceiling (1 GiB) is reached; the change was rolled back."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "The book is full: an unlocked book holds at most 1 GiB, and this change did "
+                "not fit. Nothing of it was saved; erase records you no longer need first."
+            )
+        )
 
 
 def prepare_connection(db: sqlite3.Connection) -> None:

@@ -191,9 +191,18 @@ def _inverse(change: Change) -> Change:
 
 
 def forget_customer(db: sqlite3.Connection, customer_id: int) -> None:
-    """Remove every trace of a customer from the history (PIPL erase); change sets left
-    empty go too."""
-    db.execute("DELETE FROM changes WHERE customer_id = ?", (customer_id,))
+    """Remove every trace of a customer from the history (PIPL erase)."""
+    _forget(db, "customer_id = ?", (customer_id,))
+
+
+def forget_contact(db: sqlite3.Connection, contact_id: int) -> None:
+    """Remove every trace of one contact person from the history (PIPL erase)."""
+    _forget(db, "entity = 'contact' AND entity_id = ?", (contact_id,))
+
+
+def _forget(db: sqlite3.Connection, where: str, arguments: tuple[Any, ...]) -> None:
+    """Delete the matching change rows; change sets left empty go too."""
+    db.execute(f"DELETE FROM changes WHERE {where}", arguments)
     empty = (
         "SELECT id FROM change_sets s"
         " WHERE NOT EXISTS (SELECT 1 FROM changes WHERE change_set_id = s.id)"

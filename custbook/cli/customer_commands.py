@@ -108,10 +108,13 @@ def print_customer(customer: Customer, as_json: bool) -> None:
         table.add_row(name, str(value))
     data_console.print(table)
     if customer.contacts:
-        contacts = Table(_("Contact"), _("Title"), _("Phone"), _("Email"), title=_("Contacts"))
+        contacts = Table(
+            _("ID"), _("Contact"), _("Title"), _("Phone"), _("Email"), title=_("Contacts")
+        )
         for contact in customer.contacts:
             star = " ★" if contact["is_primary"] else ""
             contacts.add_row(
+                str(contact["id"]),
                 contact["name"] + star,
                 contact["title"] or "",
                 _shown("phones", contact["phones"]),
@@ -337,27 +340,26 @@ _archive_command("restore", _("Bring an archived customer back."), False)
 def erase(state: CliState, who: str, yes: bool) -> None:
     with changing(state) as (book, vault):
         customer = book.customers.resolve(who)
-        _confirm_erase(customer, yes)
+        consequence = _(
+            "Erasing {name} (customer {id}) removes them and their contacts, interactions, "
+            "orders and history for good."
+        ).format(name=customer.name, id=customer.id)
+        _confirm_erase(customer.name, consequence, yes)
         book.customers.erase(customer.id, source=source_of("erase"))
     say(_("Erased customer {id}: {name}.").format(id=customer.id, name=customer.name))
     _say_backups_holding(vault, customer)
 
 
-def _confirm_erase(customer: Customer, yes: bool) -> None:
-    warn(
-        _(
-            "Erasing {name} (customer {id}) removes them and their contacts, interactions, "
-            "orders and history for good. This cannot be undone."
-        ).format(name=customer.name, id=customer.id)
-    )
+def _confirm_erase(name: str, consequence: str, yes: bool) -> None:
+    """Say what an erase does and that it cannot be undone; ask for the name on a terminal."""
+    warn(consequence + " " + _("This cannot be undone."))
     if yes:
         return
     if not sys.stdin.isatty():
         raise InvalidInput(_("Not erased: confirm with --yes when not on a terminal."))
-    typed = click.prompt(
-        _("Type the customer's name to confirm"), default="", show_default=False, err=True
-    )
-    if typed.strip() != customer.name:
+    prompt = _("Type the name to confirm")
+    typed = click.prompt(prompt, default="", show_default=False, err=True)
+    if typed.strip() != name:
         raise InvalidInput(_("Not erased: the name typed does not match."))
 
 
@@ -396,3 +398,47 @@ def contact_add(state: CliState, who: str, **fields: Any) -> None:
             customer.id, given_values(fields), source=source_of("contact add")
         )
     say(_("Added {contact} to {name}.").format(contact=added["name"], name=customer.name))
+
+
+contact_id_argument = click.argument("contact_id", metavar="CONTACT_ID", type=int)
+
+
+@contact.command("edit", help=_("Change fields of a contact person (CONTACT_ID from show)."))
+@book_options()
+@contact_id_argument
+@field_options(CONTACT_OPTIONS, name_required=False)
+@click.pass_obj
+def contact_edit(state: CliState, contact_id: int, **fields: Any) -> None:
+    values = given_values(fields)
+    if not values:
+        raise InvalidInput(_("Nothing to change: give at least one field option."))
+    with changing(state) as (book, _vault):
+        edited = book.customers.edit_contact(contact_id, values, source=source_of("contact edit"))
+    say(_("Changed contact {id}: {name}").format(id=contact_id, name=edited["name"]))
+
+
+@contact.command("remove", help=_("Take a contact person off a customer (undo brings it back)."))
+@book_options()
+@contact_id_argument
+@click.pass_obj
+def contact_remove(state: CliState, contact_id: int) -> None:
+    with changing(state) as (book, _vault):
+        removed = book.customers.remove_contact(contact_id, source=source_of("contact remove"))
+    say(_("Removed contact {id}: {name}").format(id=contact_id, name=removed["name"]))
+
+
+@contact.command(
+    "erase",
+    help=_("Erase a contact person for good (PIPL), history included. Cannot be undone."),
+)
+@book_options()
+@contact_id_argument
+@click.option("--yes", is_flag=True, help=_("Do not ask (for scripts)."))
+@click.pass_obj
+def contact_erase(state: CliState, contact_id: int, yes: bool) -> None:
+    with changing(state) as (book, _vault):
+        person = book.customers.contact(contact_id)
+        consequence = _("Erasing {name} (contact {id}) removes them and their history for good.")
+        _confirm_erase(person["name"], consequence.format(name=person["name"], id=contact_id), yes)
+        book.customers.erase_contact(contact_id, source=source_of("contact erase"))
+    say(_("Erased contact {id}: {name}.").format(id=contact_id, name=person["name"]))

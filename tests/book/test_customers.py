@@ -147,3 +147,32 @@ def test_undo_stops_at_an_erase(book):
     book.customers.erase(customer.id, source="erase")
     with pytest.raises(NothingToUndo, match="erase"):
         book.undo(source="undo")
+
+
+def test_a_full_book_says_so_and_keeps_what_it_had(book):
+    from custbook.book.db import BookFull
+
+    kept = book.customers.create(ZHANG, source="add")
+    pages = book.db.execute("PRAGMA page_count").fetchone()[0]
+    book.db.execute(f"PRAGMA max_page_count = {pages}")  # the ceiling, made small
+    with pytest.raises(BookFull, match="full"):
+        book.customers.create({"name": "太多", "notes": "x" * 9000, "address": "y" * 9000}, source="add")
+    assert book.customers.get(kept.id).name == "张伟"
+    assert book.db.execute("SELECT count(*) FROM customers").fetchone()[0] == 1
+
+
+def test_contact_edit_remove_undo_erase(book):
+    company = book.customers.create({"name": "华峰贸易", "kind": "company"}, source="add")
+    person = book.customers.add_contact(company.id, {"name": "CONTACT-王芳", "phones": ["13912345678"]}, source="c")
+    edited = book.customers.edit_contact(person["id"], {"title": "经理"}, source="e")
+    assert edited["title"] == "经理"
+    with pytest.raises(ValidationError, match="Email"):
+        book.customers.edit_contact(person["id"], {"emails": ["nope@"]}, source="e")
+    book.customers.remove_contact(person["id"], source="remove")
+    assert book.customers.get(company.id).contacts == []
+    book.undo(source="undo")
+    assert [c["title"] for c in book.customers.get(company.id).contacts] == ["经理"]
+    book.customers.erase_contact(person["id"], source="erase")
+    assert book.customers.get(company.id).contacts == []
+    assert b"CONTACT-\xe7\x8e\x8b\xe8\x8a\xb3" not in book.db.serialize()  # CONTACT-王芳
+    assert all(c.entity != "contact" for s in book.history(company.id) for c in s.changes)
