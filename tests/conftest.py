@@ -91,3 +91,19 @@ def run_cli_subprocess(
         stdin=None if input is not None else subprocess.DEVNULL,  # never a terminal
         timeout=120,
     )
+
+
+def make_book_with_a_broken_page(path: Path) -> None:
+    """A book whose records all authenticate and whose database opens, but whose page 3
+    is broken: only SQLite's integrity check finds it. Backups of good states exist."""
+    from custbook.vault.format import seal_header, write_book
+
+    vault = make_book(path, rows=400, params=TINY_KDF)
+    image = bytearray(vault.db.serialize())
+    image[2 * 4096 + 1 : 2 * 4096 + 5] = b"\xff\xff\xff\xff"  # page 3's header
+    key = kdf.derive_key(PASSPHRASE, vault.header.meta.salt, TINY_KDF)
+    header, data_key = seal_header(vault.header.meta, key)
+    vault.close()
+    path.unlink()
+    with open(path, "wb") as out:
+        write_book(out, bytes(image), header, data_key)

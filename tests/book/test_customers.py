@@ -156,14 +156,18 @@ def test_a_full_book_says_so_and_keeps_what_it_had(book):
     pages = book.db.execute("PRAGMA page_count").fetchone()[0]
     book.db.execute(f"PRAGMA max_page_count = {pages}")  # the ceiling, made small
     with pytest.raises(BookFull, match="full"):
-        book.customers.create({"name": "太多", "notes": "x" * 9000, "address": "y" * 9000}, source="add")
+        book.customers.create(
+            {"name": "太多", "notes": "x" * 9000, "address": "y" * 9000}, source="add"
+        )
     assert book.customers.get(kept.id).name == "张伟"
     assert book.db.execute("SELECT count(*) FROM customers").fetchone()[0] == 1
 
 
 def test_contact_edit_remove_undo_erase(book):
     company = book.customers.create({"name": "华峰贸易", "kind": "company"}, source="add")
-    person = book.customers.add_contact(company.id, {"name": "CONTACT-王芳", "phones": ["13912345678"]}, source="c")
+    person = book.customers.add_contact(
+        company.id, {"name": "CONTACT-王芳", "phones": ["13912345678"]}, source="c"
+    )
     edited = book.customers.edit_contact(person["id"], {"title": "经理"}, source="e")
     assert edited["title"] == "经理"
     with pytest.raises(ValidationError, match="Email"):

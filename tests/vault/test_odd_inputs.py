@@ -12,7 +12,13 @@ from custbook.vault import LockRefused, SaveFailed, UnreadableBook, unlock_book
 from custbook.vault.backups import KeyCache, check_backup, clean_leftovers, list_backups
 from custbook.vault.files import TEMP_SUFFIX
 from custbook.vault.lock import live_holder
-from tests.conftest import PASSPHRASE, TINY_KDF, make_book, run_cli_subprocess
+from tests.conftest import (
+    PASSPHRASE,
+    TINY_KDF,
+    make_book,
+    make_book_with_a_broken_page,
+    run_cli_subprocess,
+)
 
 
 def test_a_folder_as_the_book(tmp_path):
@@ -121,18 +127,8 @@ def test_backup_ids_never_repeat_after_a_restore_on_a_new_machine(tmp_path, isol
 
 def test_integrity_damage_names_a_backup(tmp_path):
     """Every record authenticates, the database opens, but a page inside is broken."""
-    from custbook.vault import kdf
-    from custbook.vault.format import seal_header, write_book
-
     path = tmp_path / "b.cbk"
-    vault = make_book(path, rows=400, params=TINY_KDF)
-    image = bytearray(vault.db.serialize())
-    image[2 * 4096 + 1 : 2 * 4096 + 5] = b"\xff\xff\xff\xff"  # page 3's header
-    key = kdf.derive_key(PASSPHRASE, vault.header.meta.salt, TINY_KDF)
-    header, data_key = seal_header(vault.header.meta, key)
-    vault.close()
-    with open(path, "wb") as out:
-        write_book(out, bytes(image), header, data_key)
+    make_book_with_a_broken_page(path)
     result = run_cli_subprocess(
         ["--book", str(path), "check"], env={"CUSTBOOK_PASSPHRASE": PASSPHRASE}
     )

@@ -18,7 +18,7 @@ from custbook.vault import (
     unlock_book,
 )
 from custbook.vault.format import BookMeta, seal_header, write_book
-from tests.conftest import PASSPHRASE, TINY_KDF, make_book
+from tests.conftest import PASSPHRASE, TINY_KDF, make_book, make_book_with_a_broken_page
 from tests.vault.layout import BODY, HEADER, parse_book
 
 # Header regions (docs/FORMAT.md): which outcome a flipped byte there may give.
@@ -170,15 +170,7 @@ def test_valid_encryption_of_a_broken_database_is_damaged(tmp_path):
 def test_corrupt_pages_fail_the_integrity_check(tmp_path):
     """The records authenticate and the database opens; SQLite's check finds the damage."""
     path = tmp_path / "b.cbk"
-    vault = make_book(path, rows=400, params=TINY_KDF)
-    image = bytearray(vault.db.serialize())
-    image[2 * 4096 + 1 : 2 * 4096 + 5] = b"\xff\xff\xff\xff"  # page 3's header
-    key = kdf.derive_key(PASSPHRASE, vault.header.meta.salt, TINY_KDF)
-    header, data_key = seal_header(vault.header.meta, key)
-    vault.close()
-    path.unlink()
-    with open(path, "wb") as out:
-        write_book(out, bytes(image), header, data_key)
+    make_book_with_a_broken_page(path)
     reopened = unlock_book(path, PASSPHRASE)
     with pytest.raises(BookDamaged, match="integrity check"):
         reopened.integrity_check()
