@@ -12,6 +12,7 @@ from custbook.book.customers import Customers
 from custbook.book.db import prepare_connection, transaction
 from custbook.book.history import ChangeSet
 from custbook.book.schema import migrate
+from custbook.book.tags import Tags
 from custbook.clock import Clock, system_clock
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -27,6 +28,7 @@ class Book:
         prepare_connection(db)
         migrate(db)
         self.customers = Customers(self)
+        self.tags = Tags(self)
 
     @classmethod
     def in_memory(cls, *, clock: Clock = system_clock) -> Book:
