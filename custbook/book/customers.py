@@ -19,6 +19,7 @@ from custbook.book.history import (
     change_set,
     forget_contact,
     forget_customer,
+    known_in_history,
 )
 from custbook.book.validation import Checker, clean_text
 from custbook.errors import NotFound
@@ -36,7 +37,14 @@ def _required(checker: Checker, name: str, raw: Any) -> Any:
 
 
 def _phones(checker: Checker, name: str, raw: Any) -> Any:
-    return [p.as_json() for p in checker.phones(name, _as_list(raw))]
+    """Numbers as typed are checked; ones already stored (dicts) are kept as they are, so
+    adding a phone never re-judges the old ones."""
+    values = _as_list(raw)
+    kept = [v for v in values if isinstance(v, dict)]
+    typed = [v for v in values if not isinstance(v, dict)]
+    found = kept + [p.as_json() for p in checker.phones(name, typed)]
+    unique = {(p["e164"], p.get("ext")): p for p in reversed(found)}
+    return [p for p in found if unique.get((p["e164"], p.get("ext"))) is p]
 
 
 def _emails(checker: Checker, name: str, raw: Any) -> Any:
@@ -48,14 +56,16 @@ def _tags(checker: Checker, name: str, raw: Any) -> Any:
     for value in _as_list(raw):
         for part in re.split(r"[,，、;；]+", clean_text(value) or ""):
             tag = clean_text(part)
-            if tag and tag.casefold() not in {n.casefold() for n in names}:
+            if tag and len(tag) > 100:
+                checker.problem(name, tag[:40] + "…", _("is longer than 100 characters"))
+            elif tag and tag.casefold() not in {n.casefold() for n in names}:
                 names.append(tag)
     return sorted(names, key=str.casefold)
 
 
 def _flag(checker: Checker, name: str, raw: Any) -> Any:
-    value = checker.flag(name, raw)
-    return None if value is None else int(value)
+    """Yes or no; nothing (None, empty) means no."""
+    return int(bool(checker.flag(name, raw)))
 
 
 def _as_list(raw: Any) -> list[Any]:
@@ -176,30 +186,45 @@ class Customers:
         return Customer(record, contacts)
 
     def resolve(self, id_or_name: str) -> Customer:
-        """By id, or by exact name (live customers first); ambiguous names list the matches."""
-        text = (clean_text(id_or_name) or "").lstrip("#")
-        if text.isdigit():
-            return self.get(int(text))
-        ids = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT id FROM customers WHERE name = ? ORDER BY archived_at IS NOT NULL, id",
-                (text,),
-            )
-        ]
-        if not ids:
+        """By id (`12` or `#12`), else by exact name, live customers first; a name that
+        matches several lists them (AmbiguousName)."""
+        text = clean_text(id_or_name) or ""
+        as_id = _as_id(text)
+        if as_id is not None:
+            try:
+                return self.get(as_id)
+            except NotFound:
+                if not self._named(text):
+                    raise
+        named = self._named(text)
+        if not named:
             raise NotFound(_("No customer is named “{name}”.").format(name=text))
-        live = [
-            i
-            for i in ids
-            if self.db.execute(
-                "SELECT archived_at IS NULL FROM customers WHERE id = ?", (i,)
-            ).fetchone()[0]
-        ]
-        candidates = live or ids
+        live = [customer_id for customer_id, is_live in named if is_live]
+        candidates = live or [customer_id for customer_id, _live in named]
         if len(candidates) > 1:
             raise AmbiguousName(text, [self.get(i) for i in candidates])
         return self.get(candidates[0])
+
+    def _named(self, name: str) -> list[tuple[int, bool]]:
+        return [
+            (r[0], bool(r[1]))
+            for r in self.db.execute(
+                "SELECT id, archived_at IS NULL FROM customers WHERE name = ? ORDER BY id",
+                (name,),
+            )
+        ]
+
+    def erasable(self, id_or_name: str) -> Customer:
+        """A live customer, or one that only the history still remembers (an undone
+        add): both can be erased."""
+        try:
+            return self.resolve(id_or_name)
+        except NotFound:
+            as_id = _as_id(clean_text(id_or_name) or "")
+            name = None if as_id is None else known_in_history(self.db, "customer", as_id)
+            if name is None:
+                raise
+            return Customer({"id": as_id, "name": name, "created_at": None})
 
     # -- writing -----------------------------------------------------------------------
 
@@ -238,9 +263,9 @@ class Customers:
         return self.get(customer_id)
 
     def erase(self, customer_id: int, *, source: str) -> Customer:
-        """Remove the customer from every table and from the history (PIPL). Cannot be
-        undone; the caller asks first. Returns what was erased, for the last message."""
-        erased = self.get(customer_id)
+        """Remove the customer from every table and from the history (PIPL), including one
+        the history alone remembers. Cannot be undone; the caller asks first."""
+        erased = self.erasable(str(customer_id))
         with change_set(self.db, self.book.clock, source, kind="erase") as recorder:
             rows.delete(self.db, "customer", customer_id)  # contacts, orders... cascade
             forget_customer(self.db, customer_id)
@@ -254,10 +279,16 @@ class Customers:
         cleaned = check_values(CONTACT_CHECKS, values, self.book.phone_region, creating=True)
         with change_set(self.db, self.book.clock, source) as recorder:
             contact_id = self._insert("contact", cleaned, {"customer_id": customer_id}, recorder)
+            if cleaned.get("is_primary"):
+                self._only_primary(contact_id, customer_id, recorder)
         return rows.snapshot(self.db, "contact", contact_id) or {}
 
-    def contact(self, contact_id: int) -> dict[str, Any]:
+    def contact(self, contact_id: int, *, or_history: bool = False) -> dict[str, Any]:
+        """A live contact; with `or_history`, also one only the history remembers."""
         record = rows.snapshot(self.db, "contact", contact_id)
+        if record is None and or_history:
+            name = known_in_history(self.db, "contact", contact_id)
+            record = None if name is None else {"id": contact_id, "name": name}
         if record is None:
             raise NotFound(_("There is no contact {id}.").format(id=contact_id))
         return record
@@ -270,6 +301,8 @@ class Customers:
         with change_set(self.db, self.book.clock, source) as recorder:
             owner = current["customer_id"]
             self._update("contact", contact_id, owner, current, cleaned, recorder)
+            if cleaned.get("is_primary"):
+                self._only_primary(contact_id, owner, recorder)
         return self.contact(contact_id)
 
     def remove_contact(self, contact_id: int, *, source: str) -> dict[str, Any]:
@@ -285,7 +318,7 @@ class Customers:
 
     def erase_contact(self, contact_id: int, *, source: str) -> dict[str, Any]:
         """Remove one contact person from the book and its history (PIPL); no undo."""
-        current = self.contact(contact_id)
+        current = self.contact(contact_id, or_history=True)
         with change_set(self.db, self.book.clock, source, kind="erase") as recorder:
             rows.delete(self.db, "contact", contact_id)
             forget_contact(self.db, contact_id)
@@ -294,10 +327,27 @@ class Customers:
 
     # -- shared ------------------------------------------------------------------------
 
+    def _canonical(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """Tags as the book already spells them, so `vip` joins `VIP` and records so."""
+        if "tags" in cleaned:
+            return {**cleaned, "tags": rows.canonical_tags(self.db, cleaned["tags"])}
+        return cleaned
+
+    def _only_primary(self, contact_id: int, customer_id: int, recorder: Recorder) -> None:
+        """One primary contact per customer: the others stop being it."""
+        for (other,) in self.db.execute(
+            "SELECT id FROM contacts WHERE customer_id = ? AND is_primary = 1 AND id != ?",
+            (customer_id, contact_id),
+        ).fetchall():
+            change = Change("contact", other, customer_id, "update", "is_primary", 1, 0)
+            rows.apply(self.db, change, self.book.clock)
+            recorder.record(change)
+
     def _insert(
         self, entity: str, cleaned: dict[str, Any], fixed: dict[str, Any], recorder: Recorder
     ) -> int:
         now = self.book.now_text()
+        cleaned = self._canonical(cleaned)
         defaults = copy.deepcopy(_DEFAULTS[entity])  # never share the mutable defaults
         record = {**defaults, "created_at": now, "updated_at": now, **fixed}
         for name, value in cleaned.items():
@@ -321,10 +371,18 @@ class Customers:
         cleaned: dict[str, Any],
         recorder: Recorder,
     ) -> None:
-        for name, value in cleaned.items():
+        for name, value in self._canonical(cleaned).items():
             before = rows.field_value(current, name)
             if before == value:
                 continue
             change = Change(entity, entity_id, customer_id, "update", name, before, value)
             rows.apply(self.db, change, self.book.clock)
             recorder.record(change)
+
+
+def _as_id(text: str) -> int | None:
+    """`12` or `#12` as an id; anything else (other digits, huge numbers) is a name."""
+    digits = text.removeprefix("#")
+    if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(digits)
+    return None

@@ -3,7 +3,7 @@
 One command, one screen save or one import is one change set. Each changed field is a
 row with its value before and after (JSON); a created or deleted record is one row holding
 the whole record. Undo walks back through change sets newest first, applying each one's
-inverse as a new change set of its own, and stops at an erase, which keeps nothing to undo.
+inverse as a new change set of its own; it passes over erases, which keep nothing to undo.
 """
 
 from __future__ import annotations
@@ -145,8 +145,10 @@ class NothingToUndo(InvalidInput):
 
 
 def next_to_undo(db: sqlite3.Connection) -> ChangeSet | None:
+    """The newest ordinary change set not yet undone. Erases are passed over: they cannot
+    be undone, and they left nothing in older change sets that refers to the erased."""
     row = db.execute(
-        "SELECT * FROM change_sets WHERE kind != 'undo' AND undone_by IS NULL"
+        "SELECT * FROM change_sets WHERE kind = 'change' AND undone_by IS NULL"
         " ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return None if row is None else load_change_set(db, row)
@@ -157,12 +159,6 @@ def undo(db: sqlite3.Connection, clock: Clock, source: str) -> tuple[ChangeSet, 
     target = next_to_undo(db)
     if target is None:
         raise NothingToUndo(_("There is nothing to undo."))
-    if target.kind == "erase":
-        raise NothingToUndo(
-            _(
-                "The newest change is an erase ({when}), which cannot be undone; undo stops there."
-            ).format(when=target.made_at)
-        )
     with change_set(db, clock, source, kind="undo", undoes=target.id) as recorder:
         for change in reversed(target.changes):
             inverse = _inverse(change)
@@ -188,6 +184,19 @@ def _inverse(change: Change) -> Change:
         change.after,
         change.before,
     )
+
+
+def known_in_history(db: sqlite3.Connection, entity: str, entity_id: int) -> str | None:
+    """The name a record had in the history (for one no longer live), or None."""
+    for before, after in db.execute(
+        "SELECT before, after FROM changes WHERE entity = ? AND entity_id = ? AND field IS NULL"
+        " ORDER BY id DESC",
+        (entity, entity_id),
+    ):
+        snapshot = _load(after) or _load(before) or {}
+        if snapshot.get("name"):
+            return str(snapshot["name"])
+    return None
 
 
 def forget_customer(db: sqlite3.Connection, customer_id: int) -> None:

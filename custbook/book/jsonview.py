@@ -1,7 +1,8 @@
-"""The one JSON shape of a customer, shared by `show`, `find`, `due` and `export`.
+"""The one JSON shape of a customer, shared by `show`, `find`, `due` and `export`, and the
+shape of a change set for `history --json`.
 
 snake_case keys, English enum keys (stage "active", grade "A"), times ISO-8601 with their
-offset, booleans as booleans; money (later) as integer `amount_minor` with `currency`.
+offset, yes/no fields as booleans; money (later) as integer `amount_minor` with `currency`.
 """
 
 from __future__ import annotations
@@ -9,27 +10,47 @@ from __future__ import annotations
 from typing import Any
 
 from custbook.book.customers import Customer
+from custbook.book.history import ChangeSet
 
 _BOOLEANS = {"do_not_contact", "is_primary"}
-_CONTACT_KEYS = (
-    "id",
-    "name",
-    "title",
-    "phones",
-    "emails",
-    "wechat",
-    "birthday",
-    "is_primary",
-    "notes",
-)
 
 
-def _plain(record: dict[str, Any], keys: tuple[str, ...] | None = None) -> dict[str, Any]:
-    chosen = keys or tuple(record)
-    return {k: bool(record[k]) if k in _BOOLEANS else record[k] for k in chosen if k in record}
+def _value(field: str | None, value: Any) -> Any:
+    return bool(value) if field in _BOOLEANS and value is not None else value
+
+
+def _plain(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if record is None else {k: _value(k, v) for k, v in record.items()}
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
-    data = _plain(customer.record)
-    data["contacts"] = [_plain(c, _CONTACT_KEYS) for c in customer.contacts]
+    data = _plain(customer.record) or {}
+    data["contacts"] = [_plain(c) for c in customer.contacts]
     return data
+
+
+def change_json(change_set: ChangeSet) -> dict[str, Any]:
+    """A change set, its values in the same shape as the records they belong to."""
+
+    def value(field: str | None, raw: Any) -> Any:
+        return _plain(raw) if field is None else _value(field, raw)
+
+    return {
+        "id": change_set.id,
+        "made_at": change_set.made_at,
+        "source": change_set.source,
+        "kind": change_set.kind,
+        "undoes": change_set.undoes,
+        "undone_by": change_set.undone_by,
+        "changes": [
+            {
+                "entity": c.entity,
+                "entity_id": c.entity_id,
+                "action": c.action,
+                "field": c.field,
+                "before": value(c.field, c.before),
+                "after": value(c.field, c.after),
+            }
+            for c in change_set.changes
+        ],
+    }

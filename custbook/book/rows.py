@@ -74,6 +74,8 @@ def insert(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -> int:
 
 def delete(db: sqlite3.Connection, entity: str, entity_id: int) -> None:
     db.execute(f"DELETE FROM {TABLES[entity]} WHERE id = ?", (entity_id,))
+    if entity == "customer":
+        delete_orphan_tags(db)  # its tag links went with it (ON DELETE CASCADE)
 
 
 def write_field(
@@ -104,6 +106,8 @@ def _column(field: str) -> str:
 
 
 def set_tags(db: sqlite3.Connection, customer_id: int, names: list[str]) -> None:
+    """Link exactly these tags; a tag no customer has any more is deleted (its name could
+    be personal: an erase must not leave it behind)."""
     db.execute("DELETE FROM customer_tags WHERE customer_id = ?", (customer_id,))
     for name in names:
         db.execute("INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING", (name,))
@@ -112,6 +116,22 @@ def set_tags(db: sqlite3.Connection, customer_id: int, names: list[str]) -> None
             " SELECT ?, id FROM tags WHERE name = ?",
             (customer_id, name),
         )
+    delete_orphan_tags(db)
+
+
+def delete_orphan_tags(db: sqlite3.Connection) -> None:
+    db.execute(
+        "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM customer_tags WHERE tag_id = tags.id)"
+    )
+
+
+def canonical_tags(db: sqlite3.Connection, names: list[str]) -> list[str]:
+    """Each name as the book already spells it (tags match in any case)."""
+    spelled = []
+    for name in names:
+        row = db.execute("SELECT name FROM tags WHERE name = ?", (name,)).fetchone()
+        spelled.append(row[0] if row else name)
+    return sorted(dict.fromkeys(spelled), key=str.casefold)
 
 
 def apply(db: sqlite3.Connection, change: Change, clock: Clock) -> None:

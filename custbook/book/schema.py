@@ -4,6 +4,9 @@ Migration 1 lays the whole data model of DESIGN.md, so later features add code, 
 Each migration runs in one transaction; a book from a newer custbook (user_version above
 what this code knows) is refused rather than guessed at.
 
+Ids are AUTOINCREMENT: an id is never handed out twice, so a history row or an erase can
+never be confused with a later record that happened to get a freed id.
+
 Conventions: money is integer minor units (`*_minor`) with a `currency` (CNY by default);
 dates are ISO-8601 `YYYY-MM-DD`; times are ISO-8601 with their UTC offset; lists (phones,
 emails) are JSON arrays and custom fields a JSON object, edited whole by the services.
@@ -26,7 +29,7 @@ CREATE TABLE settings (
 );
 
 CREATE TABLE customers (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL DEFAULT 'person' CHECK (kind IN ('company', 'person')),
     name TEXT NOT NULL CHECK (name <> ''),
     company TEXT,
@@ -36,7 +39,7 @@ CREATE TABLE customers (
     city TEXT,
     country TEXT,
     address TEXT,
-    phones TEXT NOT NULL DEFAULT '[]',       -- JSON [{"typed", "e164", "label"}]
+    phones TEXT NOT NULL DEFAULT '[]',       -- JSON [{"typed", "e164", "ext"?}]
     emails TEXT NOT NULL DEFAULT '[]',       -- JSON ["a@b.cn"]
     wechat TEXT,
     website TEXT,
@@ -60,7 +63,7 @@ CREATE INDEX customers_name ON customers (name);
 CREATE INDEX customers_company ON customers (company);
 
 CREATE TABLE tags (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE COLLATE NOCASE
 );
 CREATE TABLE customer_tags (
@@ -71,7 +74,7 @@ CREATE TABLE customer_tags (
 CREATE INDEX customer_tags_tag ON customer_tags (tag_id);
 
 CREATE TABLE contacts (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     name TEXT NOT NULL CHECK (name <> ''),
     title TEXT,
@@ -87,7 +90,7 @@ CREATE TABLE contacts (
 CREATE INDEX contacts_customer ON contacts (customer_id);
 
 CREATE TABLE interactions (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     contact_id INTEGER REFERENCES contacts (id) ON DELETE SET NULL,
     kind TEXT NOT NULL CHECK (kind IN
@@ -102,7 +105,7 @@ CREATE TABLE interactions (
 CREATE INDEX interactions_customer ON interactions (customer_id, happened_at);
 
 CREATE TABLE reminders (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER REFERENCES customers (id) ON DELETE CASCADE,
     kind TEXT NOT NULL DEFAULT 'follow-up' CHECK (kind IN
         ('follow-up', 'birthday', 'renewal', 'payment', 'custom')),
@@ -118,7 +121,7 @@ CREATE INDEX reminders_due ON reminders (done_at, due);
 CREATE INDEX reminders_customer ON reminders (customer_id);
 
 CREATE TABLE orders (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     ordered_on TEXT NOT NULL,
     product TEXT,
@@ -136,7 +139,7 @@ CREATE TABLE orders (
 CREATE INDEX orders_customer ON orders (customer_id, ordered_on);
 
 CREATE TABLE opportunities (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     title TEXT NOT NULL,
     product TEXT,
@@ -156,7 +159,7 @@ CREATE INDEX opportunities_customer ON opportunities (customer_id);
 
 -- One change set per command, screen save or import; one row per changed field.
 CREATE TABLE change_sets (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     made_at TEXT NOT NULL,
     source TEXT NOT NULL,                    -- what made it: "cli edit", "app", "import"
     kind TEXT NOT NULL DEFAULT 'change' CHECK (kind IN ('change', 'undo', 'erase')),
@@ -164,7 +167,7 @@ CREATE TABLE change_sets (
     undone_by INTEGER REFERENCES change_sets (id)
 );
 CREATE TABLE changes (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     change_set_id INTEGER NOT NULL REFERENCES change_sets (id) ON DELETE CASCADE,
     entity TEXT NOT NULL,                    -- customer, contact, ...
     entity_id INTEGER NOT NULL,
@@ -178,7 +181,7 @@ CREATE INDEX changes_set ON changes (change_set_id);
 CREATE INDEX changes_customer ON changes (customer_id);
 
 CREATE TABLE saved_views (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
     query TEXT NOT NULL,
     position INTEGER NOT NULL DEFAULT 0,

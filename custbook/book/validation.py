@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import validate_email
 
 from custbook.errors import InvalidInput
 from custbook.i18n import _
@@ -50,8 +50,11 @@ _KIND_WORDS = {
     "person": "person", "个人": "person",
 }  # fmt: skip
 _PHONE_SEPARATORS = re.compile(r"[;,，；、/|\n]+")
-_FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_MONTH_DAY = re.compile(r"^(?:--)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_FULL_DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
+_MONTH_DAY = re.compile(r"^(?:--)?([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
+_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2199
+# Chinese ways to write an extension: 010-12345678-8001, 010-12345678转801, 分机 801.
+_EXTENSION = re.compile(r"^(.*[0-9])\s*(?:转|分机|ext\.?|x|-|#)\s*([0-9]{1,6})$", re.IGNORECASE)
 _LEAP_YEAR = 2000  # to check a month-day without a year: Feb 29 exists
 
 
@@ -80,9 +83,13 @@ class ValidationError(InvalidInput):
 class Phone:
     typed: str
     e164: str
+    extension: str | None = None
 
     def as_json(self) -> dict[str, str]:
-        return {"typed": self.typed, "e164": self.e164}
+        stored = {"typed": self.typed, "e164": self.e164}
+        if self.extension:
+            stored["ext"] = self.extension
+        return stored
 
 
 def clean_text(value: object) -> str | None:
@@ -169,6 +176,8 @@ class Checker:
         if value is None or isinstance(value, bool):
             return value
         text = (clean_text(value) or "").casefold()
+        if not text:
+            return None
         if text in ("1", "yes", "y", "true", "是", "对"):
             return True
         if text in ("0", "no", "n", "false", "否", "不"):
@@ -183,7 +192,7 @@ class Checker:
             return None
         match = _FULL_DATE.match(unicodedata.normalize("NFKC", text))
         parsed = _real_date(*match.groups()) if match else None
-        if parsed is None:
+        if parsed is None or not _EARLIEST_YEAR <= parsed.year <= _LATEST_YEAR:
             self.problem(name, text, _("is not a date like 2024-03-05"))
             return None
         return parsed.isoformat()
@@ -209,7 +218,9 @@ class Checker:
         for value in values:
             for part in _PHONE_SEPARATORS.split(clean_text(value) or ""):
                 phone = self.phone(name, part)
-                if phone is not None and phone.e164 not in {p.e164 for p in found}:
+                if phone is not None and (phone.e164, phone.extension) not in {
+                    (p.e164, p.extension) for p in found
+                }:
                     found.append(phone)
         return found
 
@@ -217,16 +228,23 @@ class Checker:
         typed = clean_text(value)
         if typed is None:
             return None
-        e164, problem = _parse_phone(typed, self.region)
+        normal = unicodedata.normalize("NFKC", typed)
+        e164, extension, problem = _parse_phone(normal, self.region)
+        if e164 is None and (split := _EXTENSION.match(normal)):
+            e164, _none, _problem = _parse_phone(split[1], self.region)
+            extension = split[2]
         if e164 is None:
             self.problem(name, typed, problem or _("is not a phone number"))
             return None
-        return Phone(typed, e164)
+        return Phone(typed, e164, extension)
 
     def emails(self, name: str, values: Iterable[object]) -> list[str]:
+        """Several per value (split on ; , and spaces); `张三 <a@b.cn>` gives a@b.cn."""
         found: list[str] = []
         for value in values:
-            for part in re.split(r"[;,，；\s]+", clean_text(value) or ""):
+            text = unicodedata.normalize("NFKC", clean_text(value) or "")
+            bracketed = re.findall(r"<([^<>]+)>", text)
+            for part in bracketed or re.split(r"[;,，；\s]+", text):
                 address = self.email(name, part)
                 if address is not None and address.casefold() not in {a.casefold() for a in found}:
                     found.append(address)
@@ -238,10 +256,8 @@ class Checker:
             return None
         try:
             return validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError as error:
-            self.problem(name, text, _("is not an email address ({reason})").format(reason=error))
-        except Exception:  # the library on input it was not built for
-            self.problem(name, text, _("is not an email address"))
+        except Exception:  # EmailNotValidError, and anything odd input may provoke
+            self.problem(name, text, _("is not an email address like name@example.com"))
         return None
 
 
@@ -252,25 +268,28 @@ def _real_date(year: str, month: str, day: str) -> date | None:
         return None
 
 
-def _parse_phone(typed: str, region: str) -> tuple[str | None, str | None]:
-    """(E.164, None) for a valid number, else (None, what is wrong in words)."""
+def _parse_phone(typed: str, region: str) -> tuple[str | None, str | None, str | None]:
+    """(E.164, extension, None) for a valid number, else (None, None, what is wrong)."""
     try:
         number = phonenumbers.parse(typed, region)
     except Exception:  # NumberParseException, and anything odd input may provoke
-        return None, _("is not a phone number")
+        return None, None, _("is not a phone number")
     reason = phonenumbers.is_possible_number_with_reason(number)
-    if reason == phonenumbers.ValidationResult.TOO_SHORT:
-        return None, _("is too short for a phone number")
-    if reason in (
-        phonenumbers.ValidationResult.TOO_LONG,
-        phonenumbers.ValidationResult.INVALID_LENGTH,
-    ):
-        return None, _("is too long for a phone number")
+    result = phonenumbers.ValidationResult
+    if reason == result.TOO_SHORT:
+        return None, None, _("is too short for a phone number")
+    if reason in (result.TOO_LONG, result.INVALID_LENGTH):
+        return None, None, _("is too long for a phone number (an extension goes after 转 or ext)")
     if not phonenumbers.is_valid_number(number):
-        return None, _(
-            "is not a valid phone number for {region} (add +country code for abroad)"
-        ).format(region=region)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+        return (
+            None,
+            None,
+            _("is not a valid phone number for {region} (add +country code for abroad)").format(
+                region=region
+            ),
+        )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, number.extension or None, None
 
 
 # Field labels shown to people, for every field a form can carry.

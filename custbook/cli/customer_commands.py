@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import click
@@ -12,8 +13,9 @@ from rich.table import Table
 from custbook.book import Customer
 from custbook.book.customers import CUSTOMER_CHECKS
 from custbook.book.history import ChangeSet
-from custbook.book.jsonview import customer_json
-from custbook.book.validation import field_label
+from custbook.book.jsonview import change_json, customer_json
+from custbook.book.rows import CUSTOM_PREFIX
+from custbook.book.validation import field_label, stage_labels
 from custbook.cli.main import CliState, book_options, cli
 from custbook.cli.output import data_console, emit_json, say, warn
 from custbook.cli.session import changing, reading
@@ -50,9 +52,8 @@ def field_options(options: dict[str, tuple[str, bool]], *, name_required: bool) 
             if several:
                 helptext += " " + _("(repeat for several)")
             if field in FLAGS:
-                command = click.option(flag, field, is_flag=True, default=None, help=helptext)(
-                    command
-                )
+                pair = f"{flag}/--not-{flag.removeprefix('--')}"
+                command = click.option(pair, field, default=None, help=helptext)(command)
                 continue
             command = click.option(
                 flag,
@@ -84,7 +85,7 @@ def given_values(fields: dict[str, Any], custom: tuple[str, ...] = ()) -> dict[s
         name, equals, value = item.partition("=")
         if not equals or not name.strip():
             raise InvalidInput(_("--custom takes NAME=VALUE, not “{item}”.").format(item=item))
-        values[f"custom.{name.strip()}"] = value
+        values[f"{CUSTOM_PREFIX}{name.strip()}"] = value
     return values
 
 
@@ -131,8 +132,6 @@ def _shown(field: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if field == "stage":
-        from custbook.book.validation import stage_labels
-
         english, chinese = stage_labels()[value]
         return f"{english} ({chinese})"
     if field in ("do_not_contact", "is_primary"):
@@ -184,11 +183,14 @@ def edit(
             raise InvalidInput(_("Nothing to change: give at least one field option."))
         edited = book.customers.edit(customer.id, values, source=source_of("edit"))
     changed = book_changes(edited, customer)
-    say(
-        _("Changed {fields} of customer {id}: {name}").format(
-            fields=", ".join(changed) or _("nothing"), id=edited.id, name=edited.name
+    if not changed:
+        say(_("Nothing changed: customer {id} already had those values.").format(id=edited.id))
+    else:
+        say(
+            _("Changed {fields} of customer {id}: {name}").format(
+                fields=", ".join(changed), id=edited.id, name=edited.name
+            )
         )
-    )
     if as_json:
         print_customer(edited, as_json=True)
 
@@ -241,29 +243,13 @@ def history(state: CliState, who: str, as_json: bool) -> None:
         customer = book.customers.resolve(who)
         sets = book.history(customer.id)
     if as_json:
-        emit_json([_change_set_json(s) for s in sets])
+        emit_json([change_json(s) for s in sets])
         return
     table = Table(_("When"), _("Made by"), _("Field"), _("Before"), _("After"))
     for change_set in sets:
         for row in _change_rows(change_set):
             table.add_row(change_set.made_at.replace("T", " "), _describe_source(change_set), *row)
     data_console.print(table)
-
-
-def _change_set_json(change_set: ChangeSet) -> dict[str, Any]:
-    return {
-        "id": change_set.id,
-        "made_at": change_set.made_at,
-        "source": change_set.source,
-        "kind": change_set.kind,
-        "undoes": change_set.undoes,
-        "undone_by": change_set.undone_by,
-        "changes": [
-            {"entity": c.entity, "entity_id": c.entity_id, "action": c.action,
-             "field": c.field, "before": c.before, "after": c.after}
-            for c in change_set.changes
-        ],
-    }  # fmt: skip
 
 
 def _describe_source(change_set: ChangeSet) -> str:
@@ -319,6 +305,14 @@ def _archive_command(name: str, helptext: str, archive: bool) -> None:
             customer = book.customers.resolve(who)
             action = book.customers.archive if archive else book.customers.restore
             done = action(customer.id, source=source_of(name))
+        if (customer["archived_at"] is None) == (done["archived_at"] is None):
+            already = (
+                _("{id}: {name} was already archived.")
+                if archive
+                else _("{id}: {name} was not archived.")
+            )
+            say(already.format(id=done.id, name=done.name))
+            return
         message = _("Archived {id}: {name}") if archive else _("Restored {id}: {name}")
         say(message.format(id=done.id, name=done.name))
 
@@ -339,7 +333,7 @@ _archive_command("restore", _("Bring an archived customer back."), False)
 @click.pass_obj
 def erase(state: CliState, who: str, yes: bool) -> None:
     with changing(state) as (book, vault):
-        customer = book.customers.resolve(who)
+        customer = book.customers.erasable(who)
         consequence = _(
             "Erasing {name} (customer {id}) removes them and their contacts, interactions, "
             "orders and history for good."
@@ -364,8 +358,9 @@ def _confirm_erase(name: str, consequence: str, yes: bool) -> None:
 
 
 def _say_backups_holding(vault: Vault, customer: Customer) -> None:
-    created = customer["created_at"]
-    holding = [b for b in list_backups(vault.path) if b.saved_at.isoformat() >= _utc(created)]
+    created = customer["created_at"]  # None for one only the history remembered
+    since = datetime.fromisoformat(created) if created else datetime.min.replace(tzinfo=UTC)
+    holding = [b for b in list_backups(vault.path) if b.saved_at >= since.replace(microsecond=0)]
     if holding:
         say(
             _(
@@ -373,12 +368,6 @@ def _say_backups_holding(vault: Vault, customer: Customer) -> None:
                 "they go as the backups rotate out (at most about a year)."
             ).format(n=len(holding))
         )
-
-
-def _utc(when: str) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromisoformat(when).astimezone(UTC).isoformat()
 
 
 @cli.group(help=_("The people at a company customer."))
@@ -437,7 +426,7 @@ def contact_remove(state: CliState, contact_id: int) -> None:
 @click.pass_obj
 def contact_erase(state: CliState, contact_id: int, yes: bool) -> None:
     with changing(state) as (book, _vault):
-        person = book.customers.contact(contact_id)
+        person = book.customers.contact(contact_id, or_history=True)
         consequence = _("Erasing {name} (contact {id}) removes them and their history for good.")
         _confirm_erase(person["name"], consequence.format(name=person["name"], id=contact_id), yes)
         book.customers.erase_contact(contact_id, source=source_of("contact erase"))

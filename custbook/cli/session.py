@@ -28,7 +28,9 @@ def changing(state: CliState) -> Iterator[tuple[Book, Vault]]:
     vault = open_book(state, write=True)
     try:
         book = Book(vault.db)
+        before = vault.db.total_changes
         yield book, vault
-        vault.save()
+        if vault.db.total_changes != before:  # a command that changed nothing saves nothing
+            vault.save()
     finally:
         vault.close()

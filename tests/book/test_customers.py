@@ -140,13 +140,112 @@ def test_erase_leaves_nothing(book):
     assert b"keeper" in image
 
 
-def test_undo_stops_at_an_erase(book):
+def test_undo_passes_over_an_erase(book):
     from custbook.book.history import NothingToUndo
 
-    customer = book.customers.create(ZHANG, source="add")
-    book.customers.erase(customer.id, source="erase")
-    with pytest.raises(NothingToUndo, match="erase"):
+    kept = book.customers.create(ZHANG, source="add")
+    book.customers.edit(kept.id, {"city": "北京"}, source="edit")
+    gone = book.customers.create({"name": "另一位"}, source="add")
+    book.customers.erase(gone.id, source="erase")
+    undone, _undo = book.undo(source="undo")  # the erase stays; the edit before it goes
+    assert undone.source == "edit"
+    assert book.customers.get(kept.id)["city"] == "上海"
+    book.undo(source="undo")
+    with pytest.raises(NothingToUndo):
         book.undo(source="undo")
+
+
+def test_an_undone_add_can_still_be_erased(book):
+    customer = book.customers.create(
+        {"name": "SECRET-张三", "tags": ["张三的介绍人-李四"]}, source="add"
+    )
+    book.undo(source="undo")
+    assert "SECRET-张三".encode() in book.db.serialize()  # the history remembers the add
+    erased = book.customers.erase(customer.id, source="erase")
+    assert erased.name == "SECRET-张三"
+    image = book.db.serialize()
+    assert "SECRET-张三".encode() not in image and "介绍人".encode() not in image
+
+
+def test_a_removed_contact_can_still_be_erased(book):
+    company = book.customers.create({"name": "华峰"}, source="add")
+    person = book.customers.add_contact(company.id, {"name": "OLD-王芳"}, source="c")
+    book.customers.remove_contact(person["id"], source="remove")
+    book.customers.edit(company.id, {"city": "上海"}, source="edit")
+    book.customers.erase_contact(person["id"], source="erase")
+    assert "OLD-王芳".encode() not in book.db.serialize()
+
+
+def test_ids_are_never_reused(book):
+    first = book.customers.create({"name": "甲"}, source="add")
+    second = book.customers.create({"name": "PRIVATE-乙"}, source="add")
+    book.undo(source="undo")
+    third = book.customers.create({"name": "丙"}, source="add")
+    assert third.id > second.id > first.id
+    assert all(
+        (c.after or {}).get("name") != "PRIVATE-乙"
+        for s in book.history(third.id)
+        for c in s.changes
+    )
+
+
+def test_tags_keep_the_books_spelling(book):
+    book.customers.create({"name": "甲", "tags": ["VIP"]}, source="add")
+    other = book.customers.create({"name": "乙"}, source="add")
+    book.customers.edit(other.id, {"tags": ["vip"]}, source="edit")
+    assert book.customers.get(other.id)["tags"] == ["VIP"]
+    sets = len(book.history(other.id))
+    book.customers.edit(other.id, {"tags": ["vip"]}, source="edit")
+    assert len(book.history(other.id)) == sets  # the same tags again change nothing
+
+
+def test_one_primary_contact(book):
+    company = book.customers.create({"name": "华峰"}, source="add")
+    first = book.customers.add_contact(
+        company.id, {"name": "王芳", "is_primary": "yes"}, source="c"
+    )
+    book.customers.add_contact(company.id, {"name": "李娜", "is_primary": "yes"}, source="c")
+    primaries = [c["name"] for c in book.customers.get(company.id).contacts if c["is_primary"]]
+    assert primaries == ["李娜"]
+    book.customers.edit_contact(first["id"], {"is_primary": "no"}, source="c")
+    assert book.customers.contact(first["id"])["is_primary"] == 0
+
+
+def test_yes_no_fields_take_nothing_as_no(book):
+    customer = book.customers.create({"name": "甲", "do_not_contact": None}, source="add")
+    assert customer["do_not_contact"] == 0
+    assert (
+        book.customers.edit(customer.id, {"do_not_contact": "是"}, source="e")["do_not_contact"]
+        == 1
+    )
+    assert (
+        book.customers.edit(customer.id, {"do_not_contact": ""}, source="e")["do_not_contact"] == 0
+    )
+
+
+def test_phone_extensions_are_kept(book):
+    customer = book.customers.create(
+        {
+            "name": "甲",
+            "phones": ["010-12345678 ext. 801", "010-12345678转802", "010-12345678-8003"],
+        },
+        source="add",
+    )
+    assert [p.get("ext") for p in customer["phones"]] == ["801", "802", "8003"]
+    assert {p["e164"] for p in customer["phones"]} == {"+861012345678"}
+
+
+def test_names_that_look_like_ids(book):
+    from custbook.errors import NotFound
+
+    digits = book.customers.create({"name": "123"}, source="add")
+    hashed = book.customers.create({"name": "#1 VIP"}, source="add")
+    assert book.customers.resolve("123").id == digits.id  # no customer 123: the name
+    assert book.customers.resolve("#1 VIP").id == hashed.id
+    assert book.customers.resolve("#1").id == 1
+    for odd in ["²", "99999999999999999999999"]:
+        with pytest.raises(NotFound):
+            book.customers.resolve(odd)
 
 
 def test_a_full_book_says_so_and_keeps_what_it_had(book):
