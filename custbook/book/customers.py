@@ -10,7 +10,7 @@ import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from custbook.book import rows
 from custbook.book.history import (
@@ -24,6 +24,9 @@ from custbook.book.history import (
 from custbook.book.validation import Checker, clean_text
 from custbook.errors import NotFound
 from custbook.i18n import _
+
+if TYPE_CHECKING:
+    from custbook.book.book import Book
 
 FieldCheck = Callable[[Checker, str, Any], Any]
 
@@ -166,7 +169,7 @@ class AmbiguousName(NotFound):
 class Customers:
     """The customer services of one book (see book.Book)."""
 
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Book) -> None:
         self.book = book
         self.db = book.db
 

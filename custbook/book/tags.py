@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from custbook.book import rows
 from custbook.book.history import Change, change_set
 from custbook.book.validation import clean_text
 from custbook.errors import InvalidInput, NotFound
 from custbook.i18n import _
+
+if TYPE_CHECKING:
+    from custbook.book.book import Book
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class TagCount:
 
 
 class Tags:
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Book) -> None:
         self.book = book
         self.db = book.db
 
