@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 from custbook.book import history
+from custbook.book.activity import Activity
 from custbook.book.customers import Customers
 from custbook.book.db import prepare_connection, transaction
 from custbook.book.history import ChangeSet
@@ -29,6 +30,7 @@ class Book:
         migrate(db)
         self.customers = Customers(self)
         self.tags = Tags(self)
+        self.activity = Activity(self)
 
     @classmethod
     def in_memory(cls, *, clock: Clock = system_clock) -> Book:

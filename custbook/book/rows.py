@@ -10,12 +10,20 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from custbook.book import figures
 from custbook.clock import Clock
 
 if TYPE_CHECKING:
     from custbook.book.history import Change
 
-TABLES = {"customer": "customers", "contact": "contacts"}
+TABLES = {
+    "customer": "customers",
+    "contact": "contacts",
+    "interaction": "interactions",
+    "reminder": "reminders",
+}
+# Writes to these change a customer's kept figures (see figures.py).
+FIGURE_SOURCES = {"interaction", "reminder"}
 JSON_COLUMNS = {"phones", "emails", "custom_fields"}
 CUSTOM_PREFIX = "custom."
 
@@ -69,6 +77,7 @@ def insert(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -> int:
     entity_id = record.get("id") or cursor.lastrowid or 0
     if entity == "customer":
         set_tags(db, entity_id, record.get("tags", []))
+        figures.refresh(db, entity_id)  # every customer has its figures row
     return entity_id
 
 
@@ -143,9 +152,18 @@ def apply(db: sqlite3.Connection, change: Change, clock: Clock) -> None:
     else:
         write_field(db, change.entity, change.entity_id, change.field or "", change.after)
         touch(db, change.entity, change.entity_id, clock)
+    apply_side_effects(db, change)
+
+
+def apply_side_effects(db: sqlite3.Connection, change: Change) -> None:
+    """What follows from a change besides its own row: the customer's kept figures."""
+    if change.entity in FIGURE_SOURCES and change.customer_id is not None:
+        figures.refresh(db, change.customer_id)
 
 
 def touch(db: sqlite3.Connection, entity: str, entity_id: int, clock: Clock) -> None:
+    if entity not in ("customer", "contact"):
+        return  # only these carry updated_at
     db.execute(
         f"UPDATE {TABLES[entity]} SET updated_at = ? WHERE id = ?",
         (clock().isoformat(timespec="seconds"), entity_id),

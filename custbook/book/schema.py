@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from custbook.book import figures
 from custbook.book.db import transaction
 from custbook.errors import CustbookError, ExitCode
 from custbook.i18n import _
@@ -216,8 +217,14 @@ def _statements(sql: str) -> list[str]:
     return [s for s in statements if s.strip()]
 
 
+def _add_figures(db: sqlite3.Connection) -> None:
+    _script(figures.FIGURES_SCHEMA)(db)
+    figures.rebuild(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "the whole data model", _script(SCHEMA_V1)),
+    Migration(2, "figures kept per customer (last contact, next reminder)", _add_figures),
 ]
 LATEST = MIGRATIONS[-1].version
 

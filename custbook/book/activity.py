@@ -1,0 +1,189 @@
+"""What happens with customers: interactions logged, reminders set, done and snoozed.
+
+Each is a record in the history like any other, so `undo` reverts the last log (with the
+follow-up it set) and each write refreshes the customer's kept figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from custbook.book import rows
+from custbook.book.history import Change, Recorder, change_set
+from custbook.book.validation import Checker, clean_text
+from custbook.errors import NotFound
+from custbook.i18n import _
+
+if TYPE_CHECKING:
+    from custbook.book.book import Book
+
+INTERACTION_KINDS = ("call", "visit", "meeting", "email", "message", "feedback", "event")
+REMINDER_KINDS = ("follow-up", "birthday", "renewal", "payment", "custom")
+_KIND_WORDS = {
+    "call": "call", "电话": "call", "打电话": "call",
+    "visit": "visit", "拜访": "visit", "上门": "visit",
+    "meeting": "meeting", "会议": "meeting", "开会": "meeting",
+    "email": "email", "邮件": "email",
+    "message": "message", "消息": "message", "微信": "message", "短信": "message",
+    "feedback": "feedback", "反馈": "feedback",
+    "event": "event", "活动": "event",
+}  # fmt: skip
+
+
+class Activity:
+    """Interactions and reminders of one book."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.db = book.db
+
+    def log(
+        self,
+        customer_id: int,
+        values: Mapping[str, Any],
+        *,
+        source: str,
+        follow_up: date | None = None,
+    ) -> dict[str, Any]:
+        """Record an interaction (when: now unless given) and, in the same change set, the
+        next follow-up reminder."""
+        self.book.customers.get(customer_id)
+        checker = Checker(region=self.book.phone_region)
+        record = {
+            "customer_id": customer_id,
+            "kind": checker.choice(
+                "kind", values.get("kind") or "call", _KIND_WORDS, INTERACTION_KINDS
+            ),
+            "happened_at": _time_text(values.get("happened_at") or self.book.clock()),
+            "contact_id": values.get("contact_id"),
+            "subject": checker.text("subject", values.get("subject")),
+            "body": checker.text("body", values.get("body")),
+            "outcome": checker.text("outcome", values.get("outcome")),
+            "rating": checker.whole_number("rating", values.get("rating"), 1, 5),
+            "created_at": self.book.now_text(),
+        }
+        checker.finish()
+        with change_set(self.db, self.book.clock, source) as recorder:
+            logged = self._create("interaction", record, customer_id, recorder)
+            if follow_up is not None:
+                title = _("Follow up: {subject}").format(
+                    subject=record["subject"] or record["kind"]
+                )
+                self._create(
+                    "reminder", self._reminder(customer_id, title, follow_up), customer_id, recorder
+                )
+        return logged
+
+    def remind(
+        self,
+        title: str,
+        due: date,
+        *,
+        source: str,
+        customer_id: int | None = None,
+        kind: str = "follow-up",
+        repeat_rule: str | None = None,
+        notes: str | None = None,
+    ) -> dict[str, Any]:
+        checker = Checker()
+        cleaned = checker.text("title", title, required=True)
+        chosen = checker.choice("kind", kind, {k: k for k in REMINDER_KINDS}, REMINDER_KINDS)
+        checker.finish()
+        if customer_id is not None:
+            self.book.customers.get(customer_id)
+        record = self._reminder(customer_id, cleaned or "", due, kind=chosen or "follow-up")
+        record.update(repeat_rule=repeat_rule, notes=clean_text(notes))
+        with change_set(self.db, self.book.clock, source) as recorder:
+            return self._create("reminder", record, customer_id, recorder)
+
+    def reminder(self, reminder_id: int) -> dict[str, Any]:
+        record = rows.snapshot(self.db, "reminder", reminder_id)
+        if record is None:
+            raise NotFound(_("There is no reminder {id}.").format(id=reminder_id))
+        return record
+
+    def done(self, reminder_id: int, next_due: date | None, *, source: str) -> dict[str, Any]:
+        """Mark done; a repeating one moves on to `next_due` instead (its next occurrence,
+        which the caller computes from the repeat rule)."""
+        current = self.reminder(reminder_id)
+        if next_due is not None:
+            updates = {"due": next_due.isoformat(), "snoozed_until": None}
+        else:
+            updates = {"done_at": self.book.now_text()}
+        return self._update(current, updates, source)
+
+    def snooze(self, reminder_id: int, until: date, *, source: str) -> dict[str, Any]:
+        return self._update(
+            self.reminder(reminder_id), {"snoozed_until": until.isoformat()}, source
+        )
+
+    def interactions(self, customer_id: int) -> list[dict[str, Any]]:
+        """Newest first."""
+        return [
+            rows.snapshot(self.db, "interaction", r[0]) or {}
+            for r in self.db.execute(
+                "SELECT id FROM interactions WHERE customer_id = ?"
+                " ORDER BY happened_at DESC, id DESC",
+                (customer_id,),
+            )
+        ]
+
+    def open_reminders(self, customer_id: int | None = None) -> list[dict[str, Any]]:
+        """Not done, soonest first (a snoozed one counts from when it wakes)."""
+        where, arguments = "done_at IS NULL", ()
+        if customer_id is not None:
+            where, arguments = "done_at IS NULL AND customer_id = ?", (customer_id,)
+        return [
+            rows.snapshot(self.db, "reminder", r[0]) or {}
+            for r in self.db.execute(
+                f"SELECT id FROM reminders WHERE {where} ORDER BY coalesce(snoozed_until, due), id",
+                arguments,
+            )
+        ]
+
+    def _reminder(
+        self, customer_id: int | None, title: str, due: date, *, kind: str = "follow-up"
+    ) -> dict[str, Any]:
+        return {
+            "customer_id": customer_id,
+            "kind": kind,
+            "title": title,
+            "due": due.isoformat(),
+            "created_at": self.book.now_text(),
+        }
+
+    def _create(
+        self, entity: str, record: dict[str, Any], customer_id: int | None, recorder: Recorder
+    ) -> dict[str, Any]:
+        entity_id = rows.insert(self.db, entity, record)
+        created = rows.snapshot(self.db, entity, entity_id) or {}
+        change = Change(entity, entity_id, customer_id, "create", None, None, created)
+        rows.apply_side_effects(self.db, change)
+        recorder.record(change)
+        return created
+
+    def _update(
+        self, current: dict[str, Any], updates: dict[str, Any], source: str
+    ) -> dict[str, Any]:
+        with change_set(self.db, self.book.clock, source) as recorder:
+            for field, value in updates.items():
+                if current.get(field) == value:
+                    continue
+                change = Change(
+                    "reminder",
+                    current["id"],
+                    current["customer_id"],
+                    "update",
+                    field,
+                    current.get(field),
+                    value,
+                )
+                rows.apply(self.db, change, self.book.clock)
+                recorder.record(change)
+        return self.reminder(current["id"])
+
+
+def _time_text(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")

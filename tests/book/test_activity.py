@@ -1,0 +1,99 @@
+"""Interactions and reminders, and the figures kept from them."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from custbook.book import Book, ValidationError, figures
+from custbook.book.schema import migrate
+from tests.book.conftest import ZHANG, StepClock
+
+
+def test_log_with_a_follow_up_and_undo(book):
+    customer = book.customers.create(ZHANG, source="add")
+    logged = book.activity.log(
+        customer.id,
+        {"kind": "电话", "subject": "报价", "rating": "4"},
+        source="log",
+        follow_up=date(2026, 3, 10),
+    )
+    assert (logged["kind"], logged["rating"]) == ("call", 4)
+    assert logged["happened_at"].endswith("+08:00")
+    (reminder,) = book.activity.open_reminders(customer.id)
+    assert (reminder["due"], reminder["title"]) == ("2026-03-10", "Follow up: 报价")
+    assert figures.kept(book.db) == [(customer.id, logged["happened_at"], 1, "2026-03-10")]
+    book.undo(source="undo")  # the log and its follow-up go together
+    assert book.activity.interactions(customer.id) == []
+    assert book.activity.open_reminders() == []
+    assert figures.kept(book.db) == [(customer.id, None, 0, None)]
+
+
+def test_bad_log_names_the_field(book):
+    customer = book.customers.create(ZHANG, source="add")
+    with pytest.raises(ValidationError) as raised:
+        book.activity.log(customer.id, {"kind": "fax", "rating": "9"}, source="log")
+    assert [p.field for p in raised.value.problems] == ["kind", "rating"]
+    assert book.activity.interactions(customer.id) == []
+
+
+def test_snooze_and_done(book):
+    customer = book.customers.create(ZHANG, source="add")
+    reminder = book.activity.remind("回访", date(2026, 3, 5), customer_id=customer.id, source="r")
+    book.activity.snooze(reminder["id"], date(2026, 3, 8), source="snooze")
+    assert figures.kept(book.db)[0][3] == "2026-03-08"
+    moved = book.activity.done(reminder["id"], date(2026, 4, 5), source="done")  # repeating
+    assert (moved["due"], moved["snoozed_until"], moved["done_at"]) == ("2026-04-05", None, None)
+    finished = book.activity.done(reminder["id"], None, source="done")
+    assert finished["done_at"] is not None
+    assert book.activity.open_reminders() == []
+    assert figures.kept(book.db)[0][3] is None
+
+
+def test_migrating_a_v1_book_fills_the_figures():
+    db = sqlite3.connect(":memory:")
+    migrate(db, target=1)
+    db.execute("INSERT INTO customers (name, created_at, updated_at) VALUES ('甲', 'x', 'x')")
+    db.execute(
+        "INSERT INTO interactions (customer_id, kind, happened_at, created_at)"
+        " VALUES (1, 'call', '2026-01-02T10:00:00+08:00', 'x')"
+    )
+    db.commit()
+    book = Book(db)
+    assert figures.kept(book.db) == [(1, "2026-01-02T10:00:00+08:00", 1, None)]
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.lists(
+        st.sampled_from(["log", "log+next", "remind", "snooze", "done", "undo", "erase"]),
+        max_size=12,
+    )
+)
+def test_kept_figures_always_equal_recomputed(actions):
+    book = Book.in_memory(clock=StepClock())
+    ids = [book.customers.create({"name": n}, source="add").id for n in ("甲", "乙")]
+    adds = book.next_to_undo().id  # undo goes no further back than the two adds
+    for step, action in enumerate(actions):
+        who = ids[step % len(ids)] if ids else None
+        open_ones = book.activity.open_reminders()
+        if action.startswith("log") and who:
+            follow = date(2026, 4, 1 + step) if action == "log+next" else None
+            book.activity.log(who, {"subject": f"s{step}"}, source="log", follow_up=follow)
+        elif action == "remind" and who:
+            book.activity.remind("r", date(2026, 5, 1 + step), customer_id=who, source="r")
+        elif action == "snooze" and open_ones:
+            book.activity.snooze(open_ones[0]["id"], date(2026, 6, 1 + step), source="s")
+        elif action == "done" and open_ones:
+            book.activity.done(open_ones[-1]["id"], None, source="d")
+        elif action == "undo" and book.next_to_undo().id > adds:
+            book.undo(source="undo")
+        elif action == "erase" and ids:
+            book.customers.erase(ids.pop(), source="erase")
+    kept = figures.kept(book.db)
+    figures.rebuild(book.db)
+    assert figures.kept(book.db) == kept
