@@ -259,16 +259,22 @@ def _describe_source(change_set: ChangeSet) -> str:
     return change_set.source + suffix
 
 
+def _record_title(record: dict[str, Any] | None) -> str:
+    """What a whole-record change is called in a table: a name, a title or a subject."""
+    record = record or {}
+    return str(record.get("name") or record.get("title") or record.get("subject") or "")
+
+
 def _change_rows(change_set: ChangeSet) -> list[tuple[str, str, str]]:
     rows = []
     for change in change_set.changes:
         what = change.entity if change.entity != "customer" else ""
         if change.action == "create":
             label = _("created") + (f" {what}" if what else "")
-            rows.append((label, "", str((change.after or {}).get("name", ""))))
+            rows.append((label, "", _record_title(change.after)))
         elif change.action == "delete":
             label = _("deleted") + (f" {what}" if what else "")
-            rows.append((label, str((change.before or {}).get("name", "")), ""))
+            rows.append((label, _record_title(change.before), ""))
         else:
             field = change.field or ""
             rows.append(

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from custbook.book import Book
 from custbook.vault import unlock_book
-from tests.conftest import PASSPHRASE, make_book, run_cli_subprocess
-
-
-@pytest.fixture
-def book_file(tmp_path):
-    path = tmp_path / "book.cbk"
-    make_book(path, rows=0).close()
-    return path
-
-
-def custbook(book_file, *args):
-    return run_cli_subprocess(
-        list(args), env={"CUSTBOOK_BOOK": str(book_file), "CUSTBOOK_PASSPHRASE": PASSPHRASE}
-    )
+from tests.cli.conftest import custbook
+from tests.conftest import PASSPHRASE
 
 
 def saved_customer(book_file, customer_id):

@@ -1,0 +1,69 @@
+"""log, remind, done, snooze through real processes on a real encrypted book."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from custbook.book import Book
+from custbook.vault import unlock_book
+from tests.cli.conftest import custbook
+from tests.conftest import PASSPHRASE
+
+
+def saved_book_state(path):
+    vault = unlock_book(path, PASSPHRASE, write=False)
+    try:
+        book = Book(vault.db)
+        return book.activity.interactions(1), book.activity.open_reminders()
+    finally:
+        vault.close()
+
+
+def test_log_with_next_then_undo(book_file):
+    custbook(book_file, "add", "--name", "张伟")
+    logged = custbook(
+        book_file, "log", "张伟", "--kind", "拜访", "--subject", "报价", "--next", "3天"
+    )
+    assert logged.returncode == 0, logged.stderr
+    interactions, reminders = saved_book_state(book_file)
+    assert interactions[0]["kind"] == "visit"
+    assert reminders[0]["due"] == (date.today() + timedelta(days=3)).isoformat()
+    assert custbook(book_file, "undo").returncode == 0
+    assert saved_book_state(book_file) == ([], [])  # the log and its follow-up together
+
+
+def test_remind_done_snooze(book_file):
+    custbook(book_file, "add", "--name", "李娜")
+    made = custbook(
+        book_file,
+        "remind",
+        "月度回访",
+        "--due",
+        "2026-01-31",
+        "--customer",
+        "李娜",
+        "--repeat",
+        "每月",
+    )
+    assert made.returncode == 0, made.stderr
+    done = custbook(book_file, "done", "1")
+    assert done.returncode == 0 and "comes back" in done.stderr
+    _, (reminder,) = saved_book_state(book_file)
+    assert reminder["repeat_rule"] == "monthly"
+    assert date.fromisoformat(reminder["due"]) > date.today()
+    assert date.fromisoformat(reminder["due"]).day in (28, 29, 30, 31)  # anchored at the 31st
+    snoozed = custbook(book_file, "snooze", "1", "next mon")
+    assert snoozed.returncode == 0, snoozed.stderr
+    once = custbook(book_file, "remind", "打电话", "--due", "明天")
+    assert once.returncode == 0
+    assert custbook(book_file, "done", "2").returncode == 0
+    _, open_ones = saved_book_state(book_file)
+    assert [r["id"] for r in open_ones] == [1]
+
+
+def test_bad_when_and_rule_say_what_to_type(book_file):
+    result = custbook(book_file, "remind", "x", "--due", "next blursday")
+    assert result.returncode == 1 and "明天" in result.stderr
+    result = custbook(book_file, "remind", "x", "--due", "1d", "--repeat", "often")
+    assert result.returncode == 1 and "每月" in result.stderr
+    assert custbook(book_file, "done", "99").returncode == 8
