@@ -28,8 +28,6 @@ from dateutil.relativedelta import relativedelta
 from custbook.errors import InvalidInput
 from custbook.i18n import _
 
-WHEN_HELP: str  # read through the module's __getattr__, so it follows set_language
-
 
 class WhenError(InvalidInput):
     """The text is not a date WHEN knows; the message shows forms that are."""
@@ -142,13 +140,6 @@ def when_help() -> str:
         "  that weekday this week, even if past: this fri, 本周五, 这周五\n"
         "  next week, next month, next year, end of month: 下周, 下个月, 明年, 月底"
     )
-
-
-def __getattr__(name: str) -> str:
-    # WHEN_HELP is built when read, in the language chosen by then.
-    if name == "WHEN_HELP":
-        return when_help()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _normalise(text: str) -> str:

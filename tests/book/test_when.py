@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import custbook.book.when as when_module
 from custbook.book.when import WhenError, parse_when, when_help
 from custbook.errors import InvalidInput
 
@@ -261,7 +260,6 @@ def test_help_lists_the_forms():
     text = when_help()
     for form in ["2026-03-05", "3d", "1个月", "tomorrow", "明天", "next fri", "下周五", "月底"]:
         assert form in text
-    assert text == when_module.WHEN_HELP
 
 
 PIECES = [
