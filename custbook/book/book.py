@@ -11,6 +11,7 @@ from custbook.book import history
 from custbook.book.activity import Activity
 from custbook.book.customers import Customers
 from custbook.book.db import prepare_connection, transaction
+from custbook.book.deals import Deals
 from custbook.book.history import ChangeSet
 from custbook.book.schema import migrate
 from custbook.book.tags import Tags
@@ -31,6 +32,7 @@ class Book:
         self.customers = Customers(self)
         self.tags = Tags(self)
         self.activity = Activity(self)
+        self.deals = Deals(self)
 
     @classmethod
     def in_memory(cls, *, clock: Clock = system_clock) -> Book:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from custbook.book import rows
+from custbook.book import figures, rows
 from custbook.book.history import (
     Change,
     Recorder,
@@ -139,6 +139,7 @@ class Customer:
 
     record: dict[str, Any]
     contacts: list[dict[str, Any]] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)  # kept at write time
 
     @property
     def id(self) -> int:
@@ -186,7 +187,7 @@ class Customers:
                 (customer_id,),
             )
         ]
-        return Customer(record, contacts)
+        return Customer(record, contacts, figures.of(self.db, customer_id))
 
     def resolve(self, id_or_name: str) -> Customer:
         """By id (`12` or `#12`), else by exact name, live customers first; a name that

@@ -1,8 +1,9 @@
 """Figures kept per customer at write time, so lists and the agenda never aggregate.
 
-The inputs that do not change with time (the last contact, the next open reminder) are
-kept in `customer_figures`, indexed, and refreshed whenever a write touches a customer's
-interactions or reminders (services and undo alike go through `rows.apply`). Whatever
+The inputs that do not change with time (the last contact, the next open reminder, revenue,
+the earliest unpaid due date, open opportunity value) are kept in `customer_figures`,
+indexed, and refreshed whenever a write touches a customer's interactions, reminders,
+orders or opportunities (services and undo alike go through `rows.apply`). Whatever
 depends on today ("silent for 40 days") is computed at read time from these columns.
 `rebuild` recomputes every row; a test checks kept == recomputed.
 """
@@ -16,18 +17,37 @@ CREATE TABLE customer_figures (
     customer_id INTEGER PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
     last_contact_at TEXT,                    -- newest interaction
     interactions INTEGER NOT NULL DEFAULT 0,
-    next_due TEXT                            -- earliest open reminder (snooze applied)
+    next_due TEXT,                           -- earliest open reminder (snooze applied)
+    revenue_minor INTEGER NOT NULL DEFAULT 0,-- orders neither cancelled nor refunded
+    orders INTEGER NOT NULL DEFAULT 0,
+    last_order_on TEXT,
+    unpaid_due TEXT,                         -- earliest payment due of an open order
+    troubled_orders INTEGER NOT NULL DEFAULT 0, -- cancelled or refunded
+    open_opportunity_minor INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX customer_figures_last_contact ON customer_figures (last_contact_at);
 CREATE INDEX customer_figures_next_due ON customer_figures (next_due);
+CREATE INDEX customer_figures_unpaid_due ON customer_figures (unpaid_due);
 """
 
+_COLUMNS = (
+    "last_contact_at", "interactions", "next_due", "revenue_minor", "orders", "last_order_on",
+    "unpaid_due", "troubled_orders", "open_opportunity_minor",
+)  # fmt: skip
 _COMPUTE = """
 SELECT
     (SELECT max(happened_at) FROM interactions WHERE customer_id = :id),
     (SELECT count(*) FROM interactions WHERE customer_id = :id),
     (SELECT min(coalesce(snoozed_until, due)) FROM reminders
-        WHERE customer_id = :id AND done_at IS NULL)
+        WHERE customer_id = :id AND done_at IS NULL),
+    (SELECT coalesce(sum(amount_minor), 0) FROM orders
+        WHERE customer_id = :id AND status IN ('open', 'paid')),
+    (SELECT count(*) FROM orders WHERE customer_id = :id AND status IN ('open', 'paid')),
+    (SELECT max(ordered_on) FROM orders WHERE customer_id = :id AND status IN ('open', 'paid')),
+    (SELECT min(payment_due) FROM orders WHERE customer_id = :id AND status = 'open'),
+    (SELECT count(*) FROM orders WHERE customer_id = :id AND status IN ('cancelled', 'refunded')),
+    (SELECT coalesce(sum(amount_minor), 0) FROM opportunities
+        WHERE customer_id = :id AND outcome IS NULL)
 """
 
 
@@ -35,13 +55,14 @@ def refresh(db: sqlite3.Connection, customer_id: int) -> None:
     """Recompute one customer's figures (a few indexed lookups)."""
     if db.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
         return  # erased or undone: its row went with it
-    last, count, due = db.execute(_COMPUTE, {"id": customer_id}).fetchone()
+    values = tuple(db.execute(_COMPUTE, {"id": customer_id}).fetchone())
+    names = ", ".join(_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)
+    marks = ", ".join("?" for _ in _COLUMNS)
     db.execute(
-        "INSERT INTO customer_figures (customer_id, last_contact_at, interactions, next_due)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"
-        " last_contact_at = excluded.last_contact_at, interactions = excluded.interactions,"
-        " next_due = excluded.next_due",
-        (customer_id, last, count, due),
+        f"INSERT INTO customer_figures (customer_id, {names}) VALUES (?, {marks})"
+        f" ON CONFLICT (customer_id) DO UPDATE SET {updates}",
+        (customer_id, *values),
     )
 
 
@@ -54,10 +75,17 @@ def rebuild(db: sqlite3.Connection) -> int:
 
 
 def kept(db: sqlite3.Connection) -> list[tuple[object, ...]]:
+    names = ", ".join(_COLUMNS)
     return [
         tuple(r)
-        for r in db.execute(
-            "SELECT customer_id, last_contact_at, interactions, next_due FROM customer_figures"
-            " ORDER BY customer_id"
-        )
+        for r in db.execute(f"SELECT customer_id, {names} FROM customer_figures ORDER BY 1")
     ]
+
+
+def of(db: sqlite3.Connection, customer_id: int) -> dict[str, object]:
+    """One customer's kept figures by name (zeros for one without a row yet)."""
+    row = db.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM customer_figures WHERE customer_id = ?",
+        (customer_id,),
+    ).fetchone()
+    return dict(zip(_COLUMNS, row or (None, 0, None, 0, 0, None, None, 0, 0), strict=True))

@@ -23,9 +23,24 @@ def _plain(record: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if record is None else {k: _value(k, v) for k, v in record.items()}
 
 
-def customer_json(customer: Customer) -> dict[str, Any]:
+def customer_json(customer: Customer, currency: str = "CNY") -> dict[str, Any]:
     data = _plain(customer.record) or {}
     data["contacts"] = [_plain(c) for c in customer.contacts]
+    kept = customer.figures
+    data["figures"] = {
+        "last_contact_at": kept.get("last_contact_at"),
+        "interactions": kept.get("interactions", 0),
+        "next_reminder_due": kept.get("next_due"),
+        "lifetime_revenue": {"amount_minor": kept.get("revenue_minor", 0), "currency": currency},
+        "orders": kept.get("orders", 0),
+        "last_order_on": kept.get("last_order_on"),
+        "earliest_unpaid_due": kept.get("unpaid_due"),
+        "cancelled_or_refunded_orders": kept.get("troubled_orders", 0),
+        "open_opportunities": {
+            "amount_minor": kept.get("open_opportunity_minor", 0),
+            "currency": currency,
+        },
+    }
     return data
 
 

@@ -21,9 +21,11 @@ TABLES = {
     "contact": "contacts",
     "interaction": "interactions",
     "reminder": "reminders",
+    "order": "orders",
+    "opportunity": "opportunities",
 }
 # Writes to these change a customer's kept figures (see figures.py).
-FIGURE_SOURCES = {"interaction", "reminder"}
+FIGURE_SOURCES = {"interaction", "reminder", "order", "opportunity"}
 JSON_COLUMNS = {"phones", "emails", "custom_fields"}
 CUSTOM_PREFIX = "custom."
 
@@ -162,7 +164,7 @@ def apply_side_effects(db: sqlite3.Connection, change: Change) -> None:
 
 
 def touch(db: sqlite3.Connection, entity: str, entity_id: int, clock: Clock) -> None:
-    if entity not in ("customer", "contact"):
+    if entity not in ("customer", "contact", "opportunity"):
         return  # only these carry updated_at
     db.execute(
         f"UPDATE {TABLES[entity]} SET updated_at = ? WHERE id = ?",

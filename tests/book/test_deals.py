@@ -1,0 +1,78 @@
+"""Orders and opportunities, and the figures kept from them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from custbook.book import ValidationError, figures
+from tests.book.conftest import ZHANG
+
+
+@pytest.fixture
+def customer(book):
+    return book.customers.create(ZHANG, source="add")
+
+
+@pytest.mark.parametrize(
+    ("typed", "minor"),
+    [("¥1,250.50", 125050), ("3000元", 300000), ("2,000", 200000), ("1.2万", 1200000)],
+)
+def test_amounts_in_every_spelling(book, customer, typed, minor):
+    order = book.deals.add_order(customer.id, {"amount": typed, "product": "打印纸"}, source="o")
+    assert (order["amount_minor"], order["currency"]) == (minor, "CNY")
+
+
+def test_quantity_times_unit_price(book, customer):
+    order = book.deals.add_order(customer.id, {"quantity": "12", "unit_price": "¥8.50"}, source="o")
+    assert (order["amount_minor"], order["quantity"], order["unit_price_minor"]) == (
+        10200,
+        "12",
+        850,
+    )
+    with pytest.raises(ValidationError, match="Amount"):
+        book.deals.add_order(customer.id, {"product": "无价"}, source="o")
+    with pytest.raises(ValidationError, match="Amount"):
+        book.deals.add_order(customer.id, {"amount": "一些钱"}, source="o")
+
+
+def test_figures_follow_orders_and_opportunities(book, customer):
+    first = book.deals.add_order(
+        customer.id,
+        {"amount": "1000", "ordered_on": "2026-01-10", "payment_due": "2026-02-10"},
+        source="o",
+    )
+    book.deals.add_order(customer.id, {"amount": "500", "ordered_on": "2026-02-01"}, source="o")
+    refunded = book.deals.add_order(
+        customer.id, {"amount": "300", "ordered_on": "2026-02-05"}, source="o"
+    )
+    book.deals.set_order_status(refunded["id"], "退款", source="o")
+    chance = book.deals.add_opportunity(
+        customer.id, {"title": "扩容", "amount": "2万", "probability": "60"}, source="p"
+    )
+    kept = figures.of(book.db, customer.id)
+    assert (kept["revenue_minor"], kept["orders"], kept["troubled_orders"]) == (150000, 2, 1)
+    assert (kept["unpaid_due"], kept["last_order_on"], kept["open_opportunity_minor"]) == (
+        "2026-02-10",
+        "2026-02-01",
+        2000000,
+    )
+    book.deals.mark_paid(first["id"], date(2026, 2, 9), source="paid")
+    book.deals.close_opportunity(chance["id"], "won", date(2026, 3, 1), source="won")
+    kept = figures.of(book.db, customer.id)
+    assert (kept["unpaid_due"], kept["open_opportunity_minor"]) == (None, 0)
+    book.undo(source="undo")
+    book.undo(source="undo")
+    assert figures.of(book.db, customer.id)["unpaid_due"] == "2026-02-10"
+    kept_now = figures.kept(book.db)
+    figures.rebuild(book.db)
+    assert figures.kept(book.db) == kept_now
+
+
+def test_erase_takes_orders_with_it(book, customer):
+    book.deals.add_order(
+        customer.id, {"amount": "1000", "product": "SECRET-PRODUCT-秘"}, source="o"
+    )
+    book.customers.erase(customer.id, source="erase")
+    assert "SECRET-PRODUCT-秘".encode() not in book.db.serialize()
