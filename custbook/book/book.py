@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from typing import Any
 
-from custbook.book import history
+from custbook.book import agenda, history
 from custbook.book.activity import Activity
+from custbook.book.agenda import Agenda
 from custbook.book.customers import Customers
 from custbook.book.db import prepare_connection, transaction
 from custbook.book.deals import Deals
@@ -58,6 +60,10 @@ class Book:
     @property
     def phone_region(self) -> str:
         return str(self.setting("phone_region"))
+
+    def agenda(self, today: date | None = None) -> Agenda:
+        """Overdue and due reminders, silent customers, unpaid orders, birthdays."""
+        return agenda.build(self, today or self.clock().date())
 
     # -- history -----------------------------------------------------------------------
 

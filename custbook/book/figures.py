@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from custbook.book.db import transaction
+
 FIGURES_SCHEMA = """
 CREATE TABLE customer_figures (
     customer_id INTEGER PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
@@ -23,8 +25,14 @@ CREATE TABLE customer_figures (
     last_order_on TEXT,
     unpaid_due TEXT,                         -- earliest payment due of an open order
     troubled_orders INTEGER NOT NULL DEFAULT 0, -- cancelled or refunded
-    open_opportunity_minor INTEGER NOT NULL DEFAULT 0
+    open_opportunity_minor INTEGER NOT NULL DEFAULT 0,
+    silent_since TEXT                        -- last contact, or when added if never contacted
 );
+CREATE INDEX customer_figures_silent_since ON customer_figures (silent_since);
+CREATE INDEX customers_birthday_day ON customers (substr(birthday, -5))
+    WHERE birthday IS NOT NULL;
+CREATE INDEX contacts_birthday_day ON contacts (substr(birthday, -5))
+    WHERE birthday IS NOT NULL;
 CREATE INDEX customer_figures_last_contact ON customer_figures (last_contact_at);
 CREATE INDEX customer_figures_next_due ON customer_figures (next_due);
 CREATE INDEX customer_figures_unpaid_due ON customer_figures (unpaid_due);
@@ -32,7 +40,7 @@ CREATE INDEX customer_figures_unpaid_due ON customer_figures (unpaid_due);
 
 _COLUMNS = (
     "last_contact_at", "interactions", "next_due", "revenue_minor", "orders", "last_order_on",
-    "unpaid_due", "troubled_orders", "open_opportunity_minor",
+    "unpaid_due", "troubled_orders", "open_opportunity_minor", "silent_since",
 )  # fmt: skip
 _COMPUTE = """
 SELECT
@@ -47,7 +55,11 @@ SELECT
     (SELECT min(payment_due) FROM orders WHERE customer_id = :id AND status = 'open'),
     (SELECT count(*) FROM orders WHERE customer_id = :id AND status IN ('cancelled', 'refunded')),
     (SELECT coalesce(sum(amount_minor), 0) FROM opportunities
-        WHERE customer_id = :id AND outcome IS NULL)
+        WHERE customer_id = :id AND outcome IS NULL),
+    coalesce(
+        (SELECT max(happened_at) FROM interactions WHERE customer_id = :id),
+        (SELECT created_at FROM customers WHERE id = :id)
+    )
 """
 
 
@@ -69,8 +81,9 @@ def refresh(db: sqlite3.Connection, customer_id: int) -> None:
 def rebuild(db: sqlite3.Connection) -> int:
     """Recompute every customer's figures; returns how many."""
     ids = [r[0] for r in db.execute("SELECT id FROM customers")]
-    for customer_id in ids:
-        refresh(db, customer_id)
+    with transaction(db):
+        for customer_id in ids:
+            refresh(db, customer_id)
     return len(ids)
 
 
@@ -88,4 +101,4 @@ def of(db: sqlite3.Connection, customer_id: int) -> dict[str, object]:
         f"SELECT {', '.join(_COLUMNS)} FROM customer_figures WHERE customer_id = ?",
         (customer_id,),
     ).fetchone()
-    return dict(zip(_COLUMNS, row or (None, 0, None, 0, 0, None, None, 0, 0), strict=True))
+    return dict(zip(_COLUMNS, row or (None, 0, None, 0, 0, None, None, 0, 0, None), strict=True))

@@ -1,6 +1,7 @@
 """The command line: thin click commands over vault/ and book/ services."""
 
 from custbook.cli import activity_commands as _activity_commands  # noqa: F401 - registers
+from custbook.cli import agenda_commands as _agenda_commands  # noqa: F401 - registers
 from custbook.cli import backup_commands as _backup_commands  # noqa: F401 - registers commands
 from custbook.cli import book_commands as _book_commands  # noqa: F401 - registers commands
 from custbook.cli import customer_commands as _customer_commands  # noqa: F401 - registers

@@ -67,3 +67,27 @@ def test_bad_when_and_rule_say_what_to_type(book_file):
     result = custbook(book_file, "remind", "x", "--due", "1d", "--repeat", "often")
     assert result.returncode == 1 and "每月" in result.stderr
     assert custbook(book_file, "done", "99").returncode == 8
+
+
+def test_due_shows_what_log_and_orders_left(book_file):
+    import json
+
+    custbook(book_file, "add", "--name", "张伟", "--grade", "A")
+    custbook(book_file, "log", "张伟", "--subject", "报价", "--when", "-40d", "--next", "-2d")
+    custbook(book_file, "order", "add", "张伟", "--amount", "5000", "--due", "-3d")
+    custbook(book_file, "remind", "今天的", "--due", "today")
+    agenda = json.loads(custbook(book_file, "due", "--json").stdout)
+    assert [r["title"] for r in agenda["overdue"]] == ["Follow up: 报价"]
+    assert [r["title"] for r in agenda["due_today"]] == ["今天的"]
+    assert [s["name"] for s in agenda["silent"]] == ["张伟"] and agenda["silent"][0][
+        "days_silent"
+    ] == 40
+    assert [u["amount_minor"] for u in agenda["unpaid"]] == [500000]
+
+    assert custbook(book_file, "order", "paid", "1").returncode == 0
+    shown = json.loads(custbook(book_file, "show", "张伟", "--json").stdout)["figures"]
+    assert shown["lifetime_revenue"] == {"amount_minor": 500000, "currency": "CNY"}
+    assert shown["earliest_unpaid_due"] is None and shown["orders"] == 1
+    assert json.loads(custbook(book_file, "due", "--json").stdout)["unpaid"] == []
+    rebuilt = custbook(book_file, "rebuild")
+    assert rebuilt.returncode == 0 and "0 had drifted" in rebuilt.stderr

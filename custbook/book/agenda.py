@@ -1,0 +1,134 @@
+"""Today's work: what is overdue or due, who has gone quiet, who owes money, birthdays.
+
+Every part is an indexed read of figures kept at write time, compared with today at read
+time, so the agenda costs the same whether the book was opened yesterday or a month ago,
+and catches up by itself on whatever fell due meanwhile.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from custbook.book.recurrence import birthday_on
+
+if TYPE_CHECKING:
+    from custbook.book.book import Book
+
+DEFAULT_CADENCE = {"A": 30, "B": 60, "C": 90}
+UPCOMING_DAYS = 7
+
+
+@dataclass
+class Agenda:
+    today: date
+    overdue: list[dict[str, Any]] = field(default_factory=list)  # reminders before today
+    due_today: list[dict[str, Any]] = field(default_factory=list)
+    upcoming: list[dict[str, Any]] = field(default_factory=list)  # the next 7 days
+    silent: list[dict[str, Any]] = field(default_factory=list)  # past their grade's cadence
+    unpaid: list[dict[str, Any]] = field(default_factory=list)  # payment due before today
+    birthdays: list[dict[str, Any]] = field(default_factory=list)  # today and the next 7 days
+
+
+def build(book: Book, today: date) -> Agenda:
+    agenda = Agenda(today)
+    _reminders(book.db, today, agenda)
+    agenda.silent = _silent(book.db, today, _cadence(book))
+    agenda.unpaid = _unpaid(book.db, today)
+    agenda.birthdays = _birthdays(book.db, today)
+    return agenda
+
+
+def _cadence(book: Book) -> dict[str, int]:
+    return {**DEFAULT_CADENCE, **(book.setting("cadence_days") or {})}
+
+
+def _reminders(db: sqlite3.Connection, today: date, agenda: Agenda) -> None:
+    horizon = (today + timedelta(days=UPCOMING_DAYS)).isoformat()
+    for row in db.execute(
+        "SELECT r.id, r.title, r.kind, r.due, r.snoozed_until, r.repeat_rule, r.customer_id,"
+        " c.name AS customer_name, coalesce(r.snoozed_until, r.due) AS wakes"
+        " FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id"
+        " WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due) <= ?"
+        " ORDER BY wakes, r.id",
+        (horizon,),
+    ):
+        item = dict(row)
+        wakes = date.fromisoformat(item.pop("wakes")[:10])
+        bucket = (
+            agenda.overdue
+            if wakes < today
+            else agenda.due_today
+            if wakes == today
+            else agenda.upcoming
+        )
+        bucket.append(item)
+
+
+def _silent(db: sqlite3.Connection, today: date, cadence: dict[str, int]) -> list[dict[str, Any]]:
+    found = []
+    for grade, days in sorted(cadence.items()):
+        cutoff = (today - timedelta(days=days)).isoformat()
+        for row in db.execute(
+            "SELECT c.id, c.name, c.company, c.grade, f.last_contact_at, f.silent_since"
+            " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
+            " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
+            " AND c.do_not_contact = 0 ORDER BY f.silent_since",
+            (cutoff, grade),
+        ):
+            item = dict(row)
+            since = date.fromisoformat(item.pop("silent_since")[:10])
+            item["days_silent"] = (today - since).days
+            item["cadence_days"] = days
+            found.append(item)
+    return found
+
+
+def _unpaid(db: sqlite3.Connection, today: date) -> list[dict[str, Any]]:
+    return [
+        dict(row)
+        for row in db.execute(
+            "SELECT o.id, o.customer_id, c.name AS customer_name, o.product, o.amount_minor,"
+            " o.currency, o.payment_due FROM customer_figures f"
+            " JOIN orders o ON o.customer_id = f.customer_id"
+            " JOIN customers c ON c.id = f.customer_id"
+            " WHERE f.unpaid_due < ? AND o.status = 'open' AND o.payment_due < ?"
+            " ORDER BY o.payment_due, o.id",
+            (today.isoformat(), today.isoformat()),
+        )
+    ]
+
+
+def _birthdays(db: sqlite3.Connection, today: date) -> list[dict[str, Any]]:
+    """Customers' and contacts' birthdays today and in the next days (no typing needed)."""
+    days = [today + timedelta(days=n) for n in range(UPCOMING_DAYS + 1)]
+    month_days = {d.strftime("%m-%d") for d in days}
+    if any(d.month == 2 and d.day == 28 and not _leap(d.year) for d in days):
+        month_days.add("02-29")  # Feb 29 birthdays fall on Feb 28 in other years
+    marks = ", ".join("?" for _ in month_days)
+    found = []
+    for table, who in (("customers", "id AS customer_id, name"), ("contacts", "customer_id, name")):
+        for row in db.execute(
+            f"SELECT {who}, birthday FROM {table}"
+            f" WHERE birthday IS NOT NULL AND substr(birthday, -5) IN ({marks})",
+            sorted(month_days),
+        ):
+            item = dict(row)
+            on = _next_on(item["birthday"], days)
+            if on is not None:
+                item["on"] = on.isoformat()
+                found.append(item)
+    return sorted(found, key=lambda item: (item["on"], item["name"]))
+
+
+def _next_on(birthday: str, days: list[date]) -> date | None:
+    for day in days:
+        if birthday_on(birthday, day.year) == day:
+            return day
+    return None
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
