@@ -29,6 +29,13 @@ CREATE TABLE customer_figures (
     silent_since TEXT                        -- last contact, or when added if never contacted
 );
 CREATE INDEX customer_figures_silent_since ON customer_figures (silent_since);
+CREATE INDEX customer_figures_revenue ON customer_figures (revenue_minor);
+CREATE TABLE customer_revenue_months (
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    month TEXT NOT NULL,                     -- YYYY-MM of the order date
+    revenue_minor INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, month)
+) WITHOUT ROWID;
 CREATE INDEX customers_birthday_day ON customers (substr(birthday, -5))
     WHERE birthday IS NOT NULL;
 CREATE INDEX contacts_birthday_day ON contacts (substr(birthday, -5))
@@ -76,6 +83,13 @@ def refresh(db: sqlite3.Connection, customer_id: int) -> None:
         f" ON CONFLICT (customer_id) DO UPDATE SET {updates}",
         (customer_id, *values),
     )
+    db.execute("DELETE FROM customer_revenue_months WHERE customer_id = ?", (customer_id,))
+    db.execute(
+        "INSERT INTO customer_revenue_months (customer_id, month, revenue_minor)"
+        " SELECT customer_id, substr(ordered_on, 1, 7), sum(amount_minor) FROM orders"
+        " WHERE customer_id = ? AND status IN ('open', 'paid') GROUP BY 2",
+        (customer_id,),
+    )
 
 
 def rebuild(db: sqlite3.Connection) -> int:
@@ -88,11 +102,25 @@ def rebuild(db: sqlite3.Connection) -> int:
 
 
 def kept(db: sqlite3.Connection) -> list[tuple[object, ...]]:
+    """Every kept figure, monthly revenue included, for comparing with a rebuild."""
     names = ", ".join(_COLUMNS)
-    return [
+    figures = [
         tuple(r)
         for r in db.execute(f"SELECT customer_id, {names} FROM customer_figures ORDER BY 1")
     ]
+    months = [tuple(r) for r in db.execute("SELECT * FROM customer_revenue_months ORDER BY 1, 2")]
+    return figures + months
+
+
+def monthly_revenue(db: sqlite3.Connection, customer_id: int, since_month: str) -> dict[str, int]:
+    return {
+        r[0]: r[1]
+        for r in db.execute(
+            "SELECT month, revenue_minor FROM customer_revenue_months"
+            " WHERE customer_id = ? AND month >= ?",
+            (customer_id, since_month),
+        )
+    }
 
 
 def of(db: sqlite3.Connection, customer_id: int) -> dict[str, object]:

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 import click
 from rich.table import Table
 
-from custbook.book import Customer
+from custbook.book import Book, Customer
 from custbook.book.customers import CUSTOMER_CHECKS
 from custbook.book.history import ChangeSet
+from custbook.book.insight import insight_json
 from custbook.book.jsonview import change_json, customer_json
 from custbook.book.rows import CUSTOM_PREFIX
 from custbook.book.validation import field_label, stage_labels
@@ -93,14 +94,25 @@ def source_of(command: str) -> str:
     return f"cli {command}"
 
 
-def print_customer(customer: Customer, as_json: bool) -> None:
+def customer_view(book: Book, customer: Customer) -> dict[str, Any]:
+    """The customer JSON with what the figures say today (risk flags, suggested grade)."""
+    view = customer_json(customer, str(book.setting("currency")))
+    view.update(insight_json(book, customer, book.clock().date()))
+    return view
+
+
+def print_customer(customer: Customer, view: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        emit_json(customer_json(customer))
+        emit_json(view)
         return
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
     table.add_row(_("ID"), str(customer.id))
+    if view["risk"]:
+        table.add_row(_("Risk"), ", ".join(_risk_word(r) for r in view["risk"]))
+    if view["suggested_grade"] != customer["grade"]:
+        table.add_row(_("Suggested grade"), view["suggested_grade"])
     for field, value in customer.record.items():
         shown = _shown(field, value)
         if shown and field not in ("id", "custom_fields"):
@@ -122,6 +134,16 @@ def print_customer(customer: Customer, as_json: bool) -> None:
                 _shown("emails", contact["emails"]),
             )
         data_console.print(contacts)
+
+
+def _risk_word(risk: str) -> str:
+    words = {
+        "payment": _("overdue payment"),
+        "cancelled": _("cancelled or refunded orders"),
+        "silent": _("silent past its cadence"),
+        "falling": _("falling purchases"),
+    }
+    return words.get(risk, risk)
 
 
 def _shown(field: str, value: Any) -> str:
@@ -148,9 +170,10 @@ def _shown(field: str, value: Any) -> str:
 def add(state: CliState, custom: tuple[str, ...], as_json: bool, **fields: Any) -> None:
     with changing(state) as (book, _vault):
         customer = book.customers.create(given_values(fields, custom), source=source_of("add"))
+        view = customer_view(book, customer)
     say(_("Added customer {id}: {name}").format(id=customer.id, name=customer.name))
     if as_json:
-        print_customer(customer, as_json=True)
+        print_customer(customer, view, as_json=True)
 
 
 @cli.command(help=_("Change fields of a customer, named by id or exact name."))
@@ -182,6 +205,7 @@ def edit(
         if not values:
             raise InvalidInput(_("Nothing to change: give at least one field option."))
         edited = book.customers.edit(customer.id, values, source=source_of("edit"))
+        view = customer_view(book, edited)
     changed = book_changes(edited, customer)
     if not changed:
         say(_("Nothing changed: customer {id} already had those values.").format(id=edited.id))
@@ -192,7 +216,7 @@ def edit(
             )
         )
     if as_json:
-        print_customer(edited, as_json=True)
+        print_customer(edited, view, as_json=True)
 
 
 def _merge_additions(
@@ -230,7 +254,8 @@ def book_changes(after: Customer, before: Customer) -> list[str]:
 def show(state: CliState, who: str, as_json: bool) -> None:
     with reading(state) as book:
         customer = book.customers.resolve(who)
-    print_customer(customer, as_json)
+        view = customer_view(book, customer)
+    print_customer(customer, view, as_json)
 
 
 @cli.command(help=_("Show the changes made to a customer, newest first."))

@@ -84,3 +84,30 @@ def test_feb_29_birthdays_fall_on_feb_28_in_other_years():
     assert leap_day_birthday(date(2027, 2, 27)) == ["2027-02-28"]
     assert leap_day_birthday(date(2028, 2, 27)) == ["2028-02-29"]
     assert leap_day_birthday(date(2028, 3, 1)) == []
+
+
+def test_risk_flags_and_suggested_grade_move_with_the_clock():
+    from custbook.book.insight import risk_flags, suggested_grade
+
+    book, clock, ids = make_book()
+    regular = book.customers.create({"name": "常客", "grade": "C"}, source="add").id
+    for month in range(1, 7):  # ¥10,000 a month, January to June
+        book.deals.add_order(
+            regular,
+            {"amount": "1万", "ordered_on": f"2026-0{month}-05", "status": "paid"},
+            source="o",
+        )
+    refunded = book.deals.add_order(ids["甲A"], {"amount": "100"}, source="o")
+    book.deals.set_order_status(refunded["id"], "refunded", source="o")
+
+    def flags(name_or_id, day):
+        clock.now = datetime.combine(day, time(9), tzinfo=CHINA)
+        customer = book.customers.get(ids.get(name_or_id, name_or_id))
+        return risk_flags(book, customer, day), suggested_grade(book, customer, day)
+
+    assert flags("丁C", date(2026, 3, 1)) == (["payment"], "B")  # ¥1,500 in 2 orders; C waits 90 days
+    assert flags("甲A", date(2026, 3, 1)) == (["cancelled"], "C")
+    assert flags("乙A", date(2026, 3, 1)) == (["silent"], "C")
+    assert flags(regular, date(2026, 6, 30)) == (["silent"], "A")  # never contacted since January
+    assert flags(regular, date(2026, 9, 30)) == (["silent", "falling"], "A")  # nothing since June
+    assert flags(regular, date(2027, 3, 1)) == (["silent"], "B")  # both windows empty: not falling
