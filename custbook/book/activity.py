@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from custbook.book import rows
 from custbook.book.history import Change, Recorder, change_set
+from custbook.book.recurrence import RuleError, parse_rule
 from custbook.book.validation import Checker, clean_text
 from custbook.errors import NotFound
 from custbook.i18n import _
@@ -49,14 +50,19 @@ class Activity:
     ) -> dict[str, Any]:
         """Record an interaction (when: now unless given) and, in the same change set, the
         next follow-up reminder."""
-        self.book.customers.get(customer_id)
+        customer = self.book.customers.get(customer_id)
         checker = Checker(region=self.book.phone_region)
+        contact_id = values.get("contact_id")
+        if contact_id is not None and contact_id not in {c["id"] for c in customer.contacts}:
+            checker.problem("contact_id", str(contact_id), _("is not a contact of this customer"))
         record = {
             "customer_id": customer_id,
             "kind": checker.choice(
                 "kind", values.get("kind") or "call", _KIND_WORDS, INTERACTION_KINDS
             ),
-            "happened_at": _time_text(values.get("happened_at") or self.book.clock()),
+            "happened_at": _time_text(
+                values.get("happened_at") or self.book.clock(), self.book.clock()
+            ),
             "contact_id": values.get("contact_id"),
             "subject": checker.text("subject", values.get("subject")),
             "body": checker.text("body", values.get("body")),
@@ -89,6 +95,13 @@ class Activity:
     ) -> dict[str, Any]:
         checker = Checker()
         cleaned = checker.text("title", title, required=True)
+        if repeat_rule is not None:
+            try:
+                repeat_rule = parse_rule(repeat_rule)
+            except RuleError:
+                checker.problem(
+                    "repeat_rule", repeat_rule, _("is not a repeat rule like monthly or 每月")
+                )
         chosen = checker.choice("kind", kind, {k: k for k in REMINDER_KINDS}, REMINDER_KINDS)
         checker.finish()
         if customer_id is not None:
@@ -185,5 +198,8 @@ class Activity:
         return self.reminder(current["id"])
 
 
-def _time_text(when: datetime) -> str:
+def _time_text(when: datetime, now: datetime) -> str:
+    """ISO-8601 with an offset; a time without one is taken in the book's clock's zone."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=now.tzinfo)
     return when.isoformat(timespec="seconds")

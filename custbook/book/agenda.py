@@ -75,7 +75,8 @@ def _silent(db: sqlite3.Connection, today: date, cadence: dict[str, int]) -> lis
             "SELECT c.id, c.name, c.company, c.grade, f.last_contact_at, f.silent_since"
             " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
             " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
-            " AND c.do_not_contact = 0 ORDER BY f.silent_since",
+            " AND c.do_not_contact = 0 AND coalesce(c.stage, '') != 'lost'"
+            " ORDER BY f.silent_since",
             (cutoff, grade),
         ):
             item = dict(row)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from custbook.book import rows
 from custbook.book.history import Change, change_set
 from custbook.book.validation import Checker
-from custbook.errors import NotFound
+from custbook.errors import InvalidInput, NotFound
 from custbook.i18n import _
 
 if TYPE_CHECKING:
@@ -72,11 +72,15 @@ class Deals:
         return self._get("order", order_id, _("There is no order {id}."))
 
     def mark_paid(self, order_id: int, paid_on: date, *, source: str) -> dict[str, Any]:
+        current = self.order(order_id)
+        if current["status"] in ("cancelled", "refunded"):
+            raise InvalidInput(
+                _("Order {id} is {status}; it cannot be paid.").format(
+                    id=order_id, status=current["status"]
+                )
+            )
         return self._update(
-            "order",
-            self.order(order_id),
-            {"status": "paid", "paid_on": paid_on.isoformat()},
-            source,
+            "order", current, {"status": "paid", "paid_on": paid_on.isoformat()}, source
         )
 
     def set_order_status(self, order_id: int, status: str, *, source: str) -> dict[str, Any]:
@@ -121,6 +125,8 @@ class Deals:
         self, opportunity_id: int, outcome: str, closed_on: date, *, source: str
     ) -> dict[str, Any]:
         """Won or lost; `outcome` is "won" or "lost"."""
+        if outcome not in ("won", "lost"):
+            raise ValueError(f"outcome must be won or lost, not {outcome!r}")  # a caller's bug
         changes = {"outcome": outcome, "closed_on": closed_on.isoformat()}
         return self._update("opportunity", self.opportunity(opportunity_id), changes, source)
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
+from custbook.book import Book
+from custbook.book.demo import fill_demo_book
 from custbook.cli.main import CliState, book_options, cli
 from custbook.cli.output import data_console, emit_json, say, warn
 from custbook.cli.passphrase import book_passphrase, new_passphrase
-from custbook.errors import NoPassphraseSource
+from custbook.clock import Clock
+from custbook.errors import InvalidInput, NoPassphraseSource
 from custbook.i18n import _
 from custbook.vault import (
     BookDamaged,
@@ -177,8 +180,8 @@ def passwd(state: CliState, new_passphrase_file: Path | None) -> None:
 
 @cli.command(
     help=_(
-        "Make a demo book with a fixed passphrase in a new temporary folder (or --out), "
-        "never touching your own book."
+        "Make a demo book of realistic customers with a fixed passphrase, in a new "
+        "temporary folder (or --out), never touching your own book."
     )
 )
 @click.option(
@@ -186,9 +189,66 @@ def passwd(state: CliState, new_passphrase_file: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help=_("Where to make the demo book (must not exist yet)."),
 )
-def demo(out: Path | None) -> None:
+@click.option(
+    "--customers",
+    default=300,
+    show_default=True,
+    type=click.IntRange(0, 200_000),
+    help=_("How many customers."),
+)
+@click.option(
+    "--seed", default=1, show_default=True, type=int, help=_("Another seed, another book.")
+)
+@click.option(
+    "--today",
+    "today_text",
+    metavar="DATE",
+    help=_("Pretend today is DATE (YYYY-MM-DD), for reproducible screenshots."),
+)
+def demo(out: Path | None, customers: int, seed: int, today_text: str | None) -> None:
+    today = _demo_today(today_text)
     path = out if out is not None else Path(tempfile.mkdtemp(prefix="custbook-demo-")) / "demo.cbk"
-    create_book(path, DEMO_PASSPHRASE).close()
+    clock = _clock_on(today)
+    vault = create_book(path, DEMO_PASSPHRASE, clock=clock)
+    try:
+        summary = fill_demo_book(
+            Book(vault.db, clock=clock), customers=customers, seed=seed, today=today
+        )
+        vault.save()
+    finally:
+        vault.close()
     say(_("Made a demo book: {path}").format(path=path))
     say(_("Its passphrase: {passphrase}").format(passphrase=DEMO_PASSPHRASE))
-    say(_("It is empty for now; try: custbook --book {path} check").format(path=path))
+    say(
+        _(
+            "It holds {customers} customers, {interactions} interactions, {orders} orders and "
+            "{reminders} reminders. Try: custbook --book {path} due"
+        ).format(
+            customers=summary.customers,
+            interactions=summary.interactions,
+            orders=summary.orders,
+            reminders=summary.reminders,
+            path=path,
+        )
+    )
+
+
+def _demo_today(text: str | None) -> date:
+    if text is None:
+        return datetime.now().astimezone().date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            _("--today takes a date like 2026-11-25, not “{text}”.").format(text=text)
+        ) from None
+
+
+def _clock_on(today: date) -> Clock:
+    """The real time of day on `today` (the real day unless --today moves it)."""
+    offset = date.today() - today
+
+    def clock() -> datetime:
+        return datetime.now().astimezone() - offset
+
+    return clock

@@ -97,3 +97,21 @@ def test_kept_figures_always_equal_recomputed(actions):
     kept = figures.kept(book.db)
     figures.rebuild(book.db)
     assert figures.kept(book.db) == kept
+
+
+def test_log_checks_the_contact_and_remind_the_rule(book):
+    from datetime import datetime
+
+    customer = book.customers.create(ZHANG, source="add")
+    other = book.customers.create({"name": "别人"}, source="add")
+    stranger = book.customers.add_contact(other.id, {"name": "外人"}, source="c")
+    with pytest.raises(ValidationError, match="not a contact of this customer"):
+        book.activity.log(customer.id, {"contact_id": stranger["id"]}, source="log")
+    naive = book.activity.log(
+        customer.id, {"happened_at": datetime(2026, 2, 1, 10, 0)}, source="log"
+    )
+    assert naive["happened_at"] == "2026-02-01T10:00:00+08:00"
+    made = book.activity.remind("月报", date(2026, 3, 31), repeat_rule="每月", source="r")
+    assert made["repeat_rule"] == "monthly"
+    with pytest.raises(ValidationError, match="repeat rule"):
+        book.activity.remind("x", date(2026, 3, 31), repeat_rule="often", source="r")

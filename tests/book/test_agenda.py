@@ -105,7 +105,10 @@ def test_risk_flags_and_suggested_grade_move_with_the_clock():
         customer = book.customers.get(ids.get(name_or_id, name_or_id))
         return risk_flags(book, customer, day), suggested_grade(book, customer, day)
 
-    assert flags("丁C", date(2026, 3, 1)) == (["payment"], "B")  # ¥1,500 in 2 orders; C waits 90 days
+    assert flags("丁C", date(2026, 3, 1)) == (
+        ["payment"],
+        "B",
+    )  # ¥1,500 in 2 orders; C waits 90 days
     assert flags("甲A", date(2026, 3, 1)) == (["cancelled"], "C")
     assert flags("乙A", date(2026, 3, 1)) == (["silent"], "C")
     assert flags(regular, date(2026, 6, 30)) == (["silent"], "A")  # never contacted since January

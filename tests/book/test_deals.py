@@ -76,3 +76,12 @@ def test_erase_takes_orders_with_it(book, customer):
     )
     book.customers.erase(customer.id, source="erase")
     assert "SECRET-PRODUCT-秘".encode() not in book.db.serialize()
+
+
+def test_a_cancelled_order_cannot_be_paid(book, customer):
+    from custbook.errors import InvalidInput
+
+    order = book.deals.add_order(customer.id, {"amount": "100"}, source="o")
+    book.deals.set_order_status(order["id"], "cancelled", source="o")
+    with pytest.raises(InvalidInput, match="cannot be paid"):
+        book.deals.mark_paid(order["id"], date(2026, 3, 1), source="paid")
