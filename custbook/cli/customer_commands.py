@@ -154,8 +154,10 @@ def _shown(field: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if field == "stage":
-        english, chinese = stage_labels()[value]
-        return f"{english} ({chinese})"
+        label, chinese = stage_labels()[value]
+        return label if label == chinese else f"{label} ({chinese})"
+    if field == "kind":
+        return _("company") if value == "company" else _("person")
     if field in ("do_not_contact", "is_primary"):
         return _("yes") if value else ""
     return str(value)
