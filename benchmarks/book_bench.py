@@ -1,0 +1,481 @@
+"""How long the customer book's everyday operations take, against bare sqlite3 doing the same.
+
+    uv run python benchmarks/book_bench.py [--sizes 1000,10000,100000] [--repeat 5]
+
+For each size an in-memory book (`Book.in_memory`, a fixed clock) is filled with
+`fill_demo_book` through the services, then each operation runs `--repeat` times; each
+figure is the best run. Beside each custbook figure is its floor: bare SQL doing the same
+writes or reads on the same connection (`book.db`), in the same run. Nothing here asserts
+a timing; the goals below are printed, not enforced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import platform
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from custbook.book import insight
+from custbook.book.agenda import DEFAULT_CADENCE, UPCOMING_DAYS
+from custbook.book.book import Book
+from custbook.book.demo import fill_demo_book
+
+TODAY = date(2025, 6, 16)
+TZ = timezone(timedelta(hours=8))
+NOW = datetime.datetime(2025, 6, 16, 9, 30, tzinfo=TZ)
+SOURCE = "bench"
+PAGE = 50
+GOAL_RATIO = 2.0
+GOAL_READ_S = 0.020  # agenda and page, at 100k
+
+console = Console(width=None if sys.stdout.isatty() else 150)
+
+
+def fixed_clock() -> datetime.datetime:
+    return NOW
+
+
+# ---------------------------------------------------------------- timing helpers
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    began = time.perf_counter()
+    result = action()
+    return time.perf_counter() - began, result
+
+
+@dataclass
+class Runs:
+    """Seconds per run for named operations; `best` is the minimum of each."""
+
+    seconds: dict[str, list[float]]
+
+    def add(self, name: str, value: float) -> None:
+        self.seconds.setdefault(name, []).append(value)
+
+    def best(self, name: str) -> float:
+        return min(self.seconds[name])
+
+
+def fmt_s(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+# ---------------------------------------------------------------- filling
+
+
+@dataclass
+class Filled:
+    book: Book
+    customers: int
+    summary: dict[str, int]
+    fill_s: float
+    db_bytes: int
+    change_rows: int
+
+
+def fill(customers: int) -> Filled:
+    """A demo book of `customers`, with progress every tenth (counted via create calls)."""
+    book = Book.in_memory(clock=fixed_clock)
+    create = book.customers.create
+    began = time.perf_counter()
+    step = max(customers // 10, 1)
+    made = 0
+
+    def counting_create(values: Any, *, source: str) -> Any:
+        nonlocal made
+        made += 1
+        if customers >= 10_000 and made % step == 0:
+            elapsed = time.perf_counter() - began
+            console.print(
+                f"[dim]  filled {made:,}/{customers:,} customers in {elapsed:.0f} s"
+                f" ({made / elapsed:,.0f}/s)[/dim]"
+            )
+        return create(values, source=source)
+
+    book.customers.create = counting_create  # type: ignore[method-assign]
+    try:
+        fill_s, summary = timed(lambda: fill_demo_book(book, customers=customers, today=TODAY))
+    finally:
+        del book.customers.create  # back to the class's method
+    db = book.db
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    db_bytes = page_size * db.execute("PRAGMA page_count").fetchone()[0]
+    change_rows = db.execute("SELECT count(*) FROM changes").fetchone()[0]
+    return Filled(book, customers, dict(summary.__dict__), fill_s, db_bytes, change_rows)
+
+
+# ---------------------------------------------------------------- the bare floor
+
+
+def floor_create(db: sqlite3.Connection, values: dict[str, Any]) -> int:
+    """The same customer as custbook stores it (phones already normalised), one commit."""
+    now = NOW.isoformat(timespec="seconds")
+    db.execute("BEGIN")
+    cursor = db.execute(
+        "INSERT INTO customers (kind, name, company, city, phones, emails, grade, stage,"
+        " custom_fields, do_not_contact, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', 0, ?, ?)",
+        (
+            values["kind"],
+            values["name"],
+            values["company"],
+            values["city"],
+            json.dumps([{"typed": values["phones"][0], "e164": "+86" + values["phones"][0]}]),
+            json.dumps(values["emails"]),
+            values["grade"],
+            values["stage"],
+            now,
+            now,
+        ),
+    )
+    db.commit()
+    return cursor.lastrowid or 0
+
+
+def floor_log(db: sqlite3.Connection, customer_id: int, subject: str, due: date) -> None:
+    now = NOW.isoformat(timespec="seconds")
+    db.execute("BEGIN")
+    db.execute(
+        "INSERT INTO interactions (customer_id, kind, happened_at, subject, created_at)"
+        " VALUES (?, 'call', ?, ?, ?)",
+        (customer_id, now, subject, now),
+    )
+    db.execute(
+        "INSERT INTO reminders (customer_id, kind, title, due, created_at)"
+        " VALUES (?, 'follow-up', ?, ?, ?)",
+        (customer_id, f"Follow up: {subject}", due.isoformat(), now),
+    )
+    db.commit()
+
+
+def floor_set_city(db: sqlite3.Connection, customer_id: int, city: str) -> None:
+    db.execute("BEGIN")
+    db.execute(
+        "UPDATE customers SET city = ?, updated_at = ? WHERE id = ?",
+        (city, NOW.isoformat(timespec="seconds"), customer_id),
+    )
+    db.commit()
+
+
+def floor_agenda(db: sqlite3.Connection, today: date) -> list[list[Any]]:
+    """agenda.py's indexed reads, as bare SQL fetched whole, with no Python around them."""
+    horizon = (today + timedelta(days=UPCOMING_DAYS)).isoformat()
+    found = [
+        db.execute(
+            "SELECT r.id, r.title, r.kind, r.due, r.snoozed_until, r.repeat_rule, r.customer_id,"
+            " c.name, coalesce(r.snoozed_until, r.due) AS wakes"
+            " FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id"
+            " WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due) <= ?"
+            " ORDER BY wakes, r.id",
+            (horizon,),
+        ).fetchall()
+    ]
+    for grade, days in sorted(DEFAULT_CADENCE.items()):
+        found.append(
+            db.execute(
+                "SELECT c.id, c.name, c.company, c.grade, f.last_contact_at, f.silent_since"
+                " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
+                " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
+                " AND c.do_not_contact = 0 AND coalesce(c.stage, '') != 'lost'"
+                " ORDER BY f.silent_since",
+                ((today - timedelta(days=days)).isoformat(), grade),
+            ).fetchall()
+        )
+    found.append(
+        db.execute(
+            "SELECT o.id, o.customer_id, c.name, o.product, o.amount_minor, o.currency,"
+            " o.payment_due FROM customer_figures f"
+            " JOIN orders o ON o.customer_id = f.customer_id"
+            " JOIN customers c ON c.id = f.customer_id"
+            " WHERE f.unpaid_due < ? AND o.status = 'open' AND o.payment_due < ?"
+            " ORDER BY o.payment_due, o.id",
+            (today.isoformat(), today.isoformat()),
+        ).fetchall()
+    )
+    month_days = sorted({(today + timedelta(days=n)).strftime("%m-%d") for n in range(8)})
+    marks = ", ".join("?" for _ in month_days)
+    for table, who in (("customers", "id"), ("contacts", "customer_id")):
+        found.append(
+            db.execute(
+                f"SELECT {who}, name, birthday FROM {table}"
+                f" WHERE birthday IS NOT NULL AND substr(birthday, -5) IN ({marks})",
+                month_days,
+            ).fetchall()
+        )
+    return found
+
+
+def floor_page(db: sqlite3.Connection, offset: int) -> list[Any]:
+    return db.execute(
+        "SELECT c.*, f.* FROM customers c JOIN customer_figures f ON f.customer_id = c.id"
+        " ORDER BY c.name LIMIT ? OFFSET ?",
+        (PAGE, offset),
+    ).fetchall()
+
+
+# ---------------------------------------------------------------- custbook's side
+
+
+def page(book: Book, offset: int) -> list[tuple[Any, list[str], str]]:
+    """What a list page would do with today's services: the page's ids by name, then
+    get() and the insight of each (there is no list service yet)."""
+    ids = [
+        r[0]
+        for r in book.db.execute(
+            "SELECT id FROM customers ORDER BY name LIMIT ? OFFSET ?", (PAGE, offset)
+        )
+    ]
+    shown = []
+    for customer_id in ids:
+        customer = book.customers.get(customer_id)
+        shown.append(
+            (
+                customer,
+                insight.risk_flags(book, customer, TODAY),
+                insight.suggested_grade(book, customer, TODAY),
+            )
+        )
+    return shown
+
+
+def new_customer(n: int) -> dict[str, Any]:
+    phone = f"139{n % 100_000_000:08d}"
+    return {
+        "kind": "company",
+        "name": f"基准测试有限公司 {n}",
+        "company": f"基准测试有限公司 {n}",
+        "city": "杭州",
+        "phones": [phone],
+        "emails": [f"sales{n}@bench.example.com"],
+        "grade": "B",
+        "stage": "prospect",
+    }
+
+
+OPERATIONS = (
+    ("create", "add a customer (customers.create)"),
+    ("log", "log + follow-up (activity.log)"),
+    ("edit", "edit one field (customers.edit)"),
+    ("undo", "undo that edit (book.undo)"),
+    ("agenda", "agenda (book.agenda)"),
+    ("page", f"a page of {PAGE} with figures + insight"),
+)
+FLOOR_TEXT = {
+    "create": "INSERT customers + commit",
+    "log": "INSERT interactions + INSERT reminders + commit",
+    "edit": "UPDATE customers + commit",
+    "undo": "UPDATE back + commit",
+    "agenda": "agenda's 8 SELECTs, fetchall",
+    "page": "one SELECT … JOIN customer_figures LIMIT 50 OFFSET k",
+}
+
+
+def measure(filled: Filled, repeat: int) -> Runs:
+    """Each run: every operation, custbook then its floor, on the same connection."""
+    book, db = filled.book, filled.book.db
+    runs = Runs({})
+    middle = filled.customers // 2
+    target = db.execute(
+        "SELECT id FROM customers ORDER BY id LIMIT 1 OFFSET ?", (middle,)
+    ).fetchone()[0]
+    due = TODAY + timedelta(days=14)
+    for index in range(repeat):
+        measure_once(book, runs, index, target, middle, due)
+    return runs
+
+
+def measure_once(book: Book, runs: Runs, index: int, target: int, middle: int, due: date) -> None:
+    db = book.db
+    n = 1_000_000 + index
+    runs.add("create", timed(lambda: book.customers.create(new_customer(n), source=SOURCE))[0])
+    runs.add("floor_create", timed(lambda: floor_create(db, new_customer(n + 500_000)))[0])
+
+    subject = f"基准电话 {index}"
+    runs.add(
+        "log",
+        timed(
+            lambda: book.activity.log(target, {"subject": subject}, source=SOURCE, follow_up=due)
+        )[0],
+    )
+    runs.add("floor_log", timed(lambda: floor_log(db, target, subject, due))[0])
+
+    old_city = book.customers.get(target)["city"]
+    new_city = f"基准市{index}"
+    runs.add(
+        "edit",
+        timed(lambda: book.customers.edit(target, {"city": new_city}, source=SOURCE))[0],
+    )
+    runs.add("undo", timed(lambda: book.undo(source=SOURCE))[0])
+    assert book.customers.get(target)["city"] == old_city, "undo did not undo the edit"
+    runs.add("floor_edit", timed(lambda: floor_set_city(db, target, new_city))[0])
+    runs.add("floor_undo", timed(lambda: floor_set_city(db, target, old_city))[0])
+
+    runs.add("agenda", timed(lambda: book.agenda(TODAY))[0])
+    runs.add("floor_agenda", timed(lambda: floor_agenda(db, TODAY))[0])
+
+    runs.add("page", timed(lambda: page(book, middle))[0])
+    runs.add("floor_page", timed(lambda: floor_page(db, middle))[0])
+
+
+# ---------------------------------------------------------------- tables
+
+
+def books_table(books: list[Filled]) -> Table:
+    table = Table(title=f"Demo books (fill_demo_book, seed 1, today {TODAY})")
+    columns = (
+        "customers", "contacts", "interactions", "orders", "opportunities", "reminders",
+        "change rows", "database", "filled in", "customers/s",
+    )  # fmt: skip
+    for column in columns:
+        table.add_column(column, justify="right")
+    for f in books:
+        s = f.summary
+        table.add_row(
+            f"{f.customers:,}",
+            f"{s['contacts']:,}",
+            f"{s['interactions']:,}",
+            f"{s['orders']:,}",
+            f"{s['opportunities']:,}",
+            f"{s['reminders']:,}",
+            f"{f.change_rows:,}",
+            f"{f.db_bytes / (1 << 20):,.1f} MiB",
+            fmt_s(f.fill_s),
+            f"{f.customers / f.fill_s:,.0f}",
+        )
+    return table
+
+
+def ops_table(filled: Filled, runs: Runs, repeat: int) -> Table:
+    title = f"{filled.customers:,} customers: best of {repeat} (ratio = custbook / floor)"
+    table = Table(title=title)
+    for column in ("operation", "custbook", "floor", "ratio", "goal", "floor is"):
+        justify = "left" if column in ("operation", "floor is", "goal") else "right"
+        table.add_column(column, justify=justify)
+    for key, label in OPERATIONS:
+        mine, floor = runs.best(key), runs.best(f"floor_{key}")
+        ratio = mine / floor
+        goals = [f"≤{GOAL_RATIO:.0f}× " + ("met" if ratio <= GOAL_RATIO else "missed")]
+        if key in ("agenda", "page") and filled.customers >= 100_000:
+            under = mine < GOAL_READ_S
+            goals.append(f"<{GOAL_READ_S * 1e3:.0f} ms " + ("met" if under else "missed"))
+        table.add_row(
+            label,
+            fmt_s(mine),
+            fmt_s(floor),
+            f"{ratio:.1f}×",
+            ", ".join(goals),
+            FLOOR_TEXT[key],
+            style=None if ratio <= GOAL_RATIO else "bold",
+        )
+    return table
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def machine_table() -> Table:
+    table = Table(title="Machine")
+    table.add_column("fact")
+    table.add_column("value")
+    facts = {
+        "platform": platform.platform(),
+        "CPU": cpu_model(),
+        "cores": str(os.cpu_count()),
+        "Python": sys.version.split()[0],
+        "SQLite": sqlite3.sqlite_version,
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    for fact, value in facts.items():
+        table.add_row(fact, value)
+    return table
+
+
+NOTES = (
+    "Every figure is the best (min) of --repeat runs; in each run every operation runs once "
+    "through custbook, then once as its floor, on the same in-memory connection (book.db), "
+    "so both see the same database and the same SQLite.",
+    "Writes: each custbook write is one change set (a change_sets row, a changes row per "
+    "field or a whole-record JSON snapshot per created row), reads the record back "
+    "(rows.snapshot), refreshes the customer's kept figures, and returns the record. The "
+    "floor is the bare INSERT/UPDATE of the same values and a commit: no validation, no "
+    "history, no figures.",
+    "undo: book.undo() right after the edit, whose floor is the UPDATE putting the old "
+    "value back. The edited customer is the one in the middle of the book by id; the log "
+    "goes to the same customer.",
+    "agenda: book.agenda(today) against the same SELECTs (reminders up to a week ahead, "
+    "silent per grade via customer_figures.silent_since, unpaid via unpaid_due, birthdays "
+    "via the substr(birthday, -5) indexes), fetched whole, with no dicts or dates built.",
+    f"page: the ids of {PAGE} customers by name from the middle of the book, then "
+    "customers.get() (record, contacts, figures) and insight.risk_flags + suggested_grade "
+    f"for each; the floor is one SELECT of customers JOIN customer_figures ORDER BY name "
+    f"LIMIT {PAGE} OFFSET k. The floor computes no flags or grade.",
+)
+
+
+def print_notes() -> None:
+    console.print("Notes:")
+    for note in NOTES:
+        console.print(f"- {note}")
+    console.print()
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="customer counts")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (best kept)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    books, tables = [], []
+    for size in sizes:
+        console.print(f"[dim]{size:,} customers: filling…[/dim]")
+        filled = fill(size)
+        console.print(
+            f"[dim]{size:,} customers: filled in {fmt_s(filled.fill_s)}"
+            f" ({size / filled.fill_s:,.0f} customers/s); measuring…[/dim]"
+        )
+        runs = measure(filled, args.repeat)
+        books.append(filled)
+        tables.append(ops_table(filled, runs, args.repeat))
+        console.print(tables[-1])
+        filled.book.db.close()
+        filled.book = None  # type: ignore[assignment]  # let the next size have the memory
+    console.print(books_table(books))
+    for table in tables:
+        console.print(table)
+    print_notes()
+    console.print(machine_table())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
