@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CADENCE = {"A": 30, "B": 60, "C": 90}
 UPCOMING_DAYS = 7
+SHOWN = 50  # each list shows its first 50; `totals` says how many there are in all
 
 
 @dataclass
@@ -30,14 +31,16 @@ class Agenda:
     silent: list[dict[str, Any]] = field(default_factory=list)  # past their grade's cadence
     unpaid: list[dict[str, Any]] = field(default_factory=list)  # payment due before today
     birthdays: list[dict[str, Any]] = field(default_factory=list)  # today and the next 7 days
+    totals: dict[str, int] = field(default_factory=dict)  # each list's full length
 
 
 def build(book: Book, today: date) -> Agenda:
     agenda = Agenda(today)
     _reminders(book.db, today, agenda)
-    agenda.silent = _silent(book.db, today, _cadence(book))
-    agenda.unpaid = _unpaid(book.db, today)
+    agenda.silent, agenda.totals["silent"] = _silent(book.db, today, _cadence(book))
+    agenda.unpaid, agenda.totals["unpaid"] = _unpaid(book.db, today)
     agenda.birthdays = _birthdays(book.db, today)
+    agenda.totals["birthdays"] = len(agenda.birthdays)
     return agenda
 
 
@@ -46,37 +49,52 @@ def _cadence(book: Book) -> dict[str, int]:
 
 
 def _reminders(db: sqlite3.Connection, today: date, agenda: Agenda) -> None:
-    horizon = (today + timedelta(days=UPCOMING_DAYS)).isoformat()
-    for row in db.execute(
+    """Overdue, today's and the next days' reminders, each list its first SHOWN (oldest
+    first), read through the partial index on when each open reminder wakes (named, since
+    without statistics the planner prefers the plainer index and sorts every open one)."""
+    select = (
         "SELECT r.id, r.title, r.kind, r.due, r.snoozed_until, r.repeat_rule, r.customer_id,"
-        " c.name AS customer_name, coalesce(r.snoozed_until, r.due) AS wakes"
-        " FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id"
-        " WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due) <= ?"
-        " ORDER BY wakes, r.id",
-        (horizon,),
-    ):
-        item = dict(row)
-        wakes = date.fromisoformat(item.pop("wakes")[:10])
-        bucket = (
-            agenda.overdue
-            if wakes < today
-            else agenda.due_today
-            if wakes == today
-            else agenda.upcoming
+        " c.name AS customer_name FROM reminders r INDEXED BY reminders_open_wakes"
+        " LEFT JOIN customers c ON c.id = r.customer_id"
+        " WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due) >= ?"
+        " AND coalesce(r.snoozed_until, r.due) < ?"
+    )
+    count = (
+        "SELECT count(*) FROM reminders r INDEXED BY reminders_open_wakes WHERE r.done_at IS NULL"
+        " AND coalesce(r.snoozed_until, r.due) >= ? AND coalesce(r.snoozed_until, r.due) < ?"
+    )
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    horizon = (today + timedelta(days=UPCOMING_DAYS + 1)).isoformat()
+    windows = {
+        "overdue": ("", today.isoformat()),
+        "due_today": (today.isoformat(), tomorrow),
+        "upcoming": (tomorrow, horizon),
+    }
+    for name, bounds in windows.items():
+        rows = db.execute(
+            f"{select} ORDER BY coalesce(r.snoozed_until, r.due), r.id LIMIT {SHOWN}", bounds
         )
-        bucket.append(item)
+        setattr(agenda, name, [dict(row) for row in rows])
+        agenda.totals[name] = db.execute(count, bounds).fetchone()[0]
 
 
-def _silent(db: sqlite3.Connection, today: date, cadence: dict[str, int]) -> list[dict[str, Any]]:
-    found = []
+def _silent(
+    db: sqlite3.Connection, today: date, cadence: dict[str, int]
+) -> tuple[list[dict[str, Any]], int]:
+    """Customers past their grade's cadence, longest silent first; the first SHOWN."""
+    found: list[dict[str, Any]] = []
+    total = 0
+    where = (
+        " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
+        " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
+        " AND c.do_not_contact = 0 AND coalesce(c.stage, '') != 'lost'"
+    )
     for grade, days in sorted(cadence.items()):
         cutoff = (today - timedelta(days=days)).isoformat()
+        total += db.execute(f"SELECT count(*){where}", (cutoff, grade)).fetchone()[0]
         for row in db.execute(
             "SELECT c.id, c.name, c.company, c.grade, f.last_contact_at, f.silent_since"
-            " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
-            " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
-            " AND c.do_not_contact = 0 AND coalesce(c.stage, '') != 'lost'"
-            " ORDER BY f.silent_since",
+            f"{where} ORDER BY f.silent_since LIMIT {SHOWN}",
             (cutoff, grade),
         ):
             item = dict(row)
@@ -84,22 +102,22 @@ def _silent(db: sqlite3.Connection, today: date, cadence: dict[str, int]) -> lis
             item["days_silent"] = (today - since).days
             item["cadence_days"] = days
             found.append(item)
-    return found
+    found.sort(key=lambda item: -item["days_silent"])
+    return found[:SHOWN], total
 
 
-def _unpaid(db: sqlite3.Connection, today: date) -> list[dict[str, Any]]:
-    return [
-        dict(row)
-        for row in db.execute(
-            "SELECT o.id, o.customer_id, c.name AS customer_name, o.product, o.amount_minor,"
-            " o.currency, o.payment_due FROM customer_figures f"
-            " JOIN orders o ON o.customer_id = f.customer_id"
-            " JOIN customers c ON c.id = f.customer_id"
-            " WHERE f.unpaid_due < ? AND o.status = 'open' AND o.payment_due < ?"
-            " ORDER BY o.payment_due, o.id",
-            (today.isoformat(), today.isoformat()),
-        )
-    ]
+def _unpaid(db: sqlite3.Connection, today: date) -> tuple[list[dict[str, Any]], int]:
+    """Open orders past their payment due date, oldest first; the first SHOWN."""
+    where = " FROM orders o WHERE o.status = 'open' AND o.payment_due < ?"
+    total = db.execute(f"SELECT count(*){where}", (today.isoformat(),)).fetchone()[0]
+    rows = db.execute(
+        "SELECT o.id, o.customer_id, c.name AS customer_name, o.product, o.amount_minor,"
+        " o.currency, o.payment_due FROM orders o JOIN customers c ON c.id = o.customer_id"
+        f" WHERE o.status = 'open' AND o.payment_due < ? ORDER BY o.payment_due, o.id"
+        f" LIMIT {SHOWN}",
+        (today.isoformat(),),
+    )
+    return [dict(row) for row in rows], total
 
 
 def _birthdays(db: sqlite3.Connection, today: date) -> list[dict[str, Any]]:

@@ -40,6 +40,10 @@ CREATE INDEX customers_birthday_day ON customers (substr(birthday, -5))
     WHERE birthday IS NOT NULL;
 CREATE INDEX contacts_birthday_day ON contacts (substr(birthday, -5))
     WHERE birthday IS NOT NULL;
+CREATE INDEX orders_unpaid_due ON orders (payment_due) WHERE status = 'open';
+CREATE INDEX reminders_open_wakes ON reminders (coalesce(snoozed_until, due))
+    WHERE done_at IS NULL;
+CREATE INDEX customer_figures_silent_grade ON customer_figures (silent_since, customer_id);
 CREATE INDEX customer_figures_last_contact ON customer_figures (last_contact_at);
 CREATE INDEX customer_figures_next_due ON customer_figures (next_due);
 CREATE INDEX customer_figures_unpaid_due ON customer_figures (unpaid_due);

@@ -37,11 +37,12 @@ def due(state: CliState, as_json: bool) -> None:
 
 def _print_agenda(agenda: Agenda) -> None:
     reminder_headers = [_("ID"), _("Due"), _("Reminder"), _("Customer")]
-    sections: list[tuple[str, list[str], list[list[str]]]] = [
-        (_("Overdue"), reminder_headers, _reminder_rows(agenda.overdue)),
-        (_("Today"), reminder_headers, _reminder_rows(agenda.due_today)),
-        (_("Next 7 days"), reminder_headers, _reminder_rows(agenda.upcoming)),
+    sections: list[tuple[str, str, list[str], list[list[str]]]] = [
+        ("overdue", _("Overdue"), reminder_headers, _reminder_rows(agenda.overdue)),
+        ("due_today", _("Today"), reminder_headers, _reminder_rows(agenda.due_today)),
+        ("upcoming", _("Next 7 days"), reminder_headers, _reminder_rows(agenda.upcoming)),
         (
+            "silent",
             _("Gone quiet"),
             [_("ID"), _("Customer"), _("Grade"), _("Days silent")],
             [
@@ -50,16 +51,28 @@ def _print_agenda(agenda: Agenda) -> None:
             ],
         ),
         (
+            "unpaid",
             _("Unpaid past due"),
             [_("Order"), _("Customer"), _("Amount"), _("Payment due")],
             [_unpaid_row(u) for u in agenda.unpaid],
         ),
-        (_("Birthdays"), [_("On"), _("Name")], [[b["on"], b["name"]] for b in agenda.birthdays]),
+        (
+            "birthdays",
+            _("Birthdays"),
+            [_("On"), _("Name")],
+            [[b["on"], b["name"]] for b in agenda.birthdays],
+        ),
     ]
     shown = False
-    for title, headers, rows in sections:
+    for key, title, headers, rows in sections:
         if rows:
-            table = Table(*headers, title=f"{title} ({len(rows)})", title_justify="left")
+            total = agenda.totals.get(key, len(rows))
+            count = (
+                str(total)
+                if total == len(rows)
+                else _("{shown} of {total}").format(shown=len(rows), total=total)
+            )
+            table = Table(*headers, title=f"{title} ({count})", title_justify="left")
             for row in rows:
                 table.add_row(*row)
             data_console.print(table)

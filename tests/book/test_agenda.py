@@ -114,3 +114,16 @@ def test_risk_flags_and_suggested_grade_move_with_the_clock():
     assert flags(regular, date(2026, 6, 30)) == (["silent"], "A")  # never contacted since January
     assert flags(regular, date(2026, 9, 30)) == (["silent", "falling"], "A")  # nothing since June
     assert flags(regular, date(2027, 3, 1)) == (["silent"], "B")  # both windows empty: not falling
+
+
+def test_long_lists_show_their_first_fifty_and_count_all():
+    from custbook.book.agenda import SHOWN
+
+    book, _clock, _ids = make_book()
+    for n in range(SHOWN + 10):
+        book.activity.remind(f"old {n:03d}", date(2026, 1, 1) + timedelta(days=n % 40), source="r")
+    agenda = book.agenda()
+    assert len(agenda.overdue) == SHOWN
+    assert agenda.totals["overdue"] == SHOWN + 11  # and "overdue one"
+    dues = [r["due"] for r in agenda.overdue]
+    assert dues == sorted(dues)  # oldest first
