@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from custbook.book import rows
-from custbook.book.history import Change, Recorder, change_set
+from custbook.book import recorded, rows
+from custbook.book.history import Recorder, change_set
 from custbook.book.recurrence import RuleError, parse_rule
 from custbook.book.validation import Checker, clean_text
 from custbook.errors import NotFound
@@ -170,32 +170,12 @@ class Activity:
     def _create(
         self, entity: str, record: dict[str, Any], customer_id: int | None, recorder: Recorder
     ) -> dict[str, Any]:
-        entity_id = rows.insert(self.db, entity, record)
-        created = rows.snapshot(self.db, entity, entity_id) or {}
-        change = Change(entity, entity_id, customer_id, "create", None, None, created)
-        rows.apply_side_effects(self.db, change)
-        recorder.record(change)
-        return created
+        return recorded.create(self.book, entity, record, customer_id, recorder)
 
     def _update(
         self, current: dict[str, Any], updates: dict[str, Any], source: str
     ) -> dict[str, Any]:
-        with change_set(self.db, self.book.clock, source) as recorder:
-            for field, value in updates.items():
-                if current.get(field) == value:
-                    continue
-                change = Change(
-                    "reminder",
-                    current["id"],
-                    current["customer_id"],
-                    "update",
-                    field,
-                    current.get(field),
-                    value,
-                )
-                rows.apply(self.db, change, self.book.clock)
-                recorder.record(change)
-        return self.reminder(current["id"])
+        return recorded.update(self.book, "reminder", current, updates, source)
 
 
 def _time_text(when: datetime, now: datetime) -> str:

@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from custbook.book import rows
-from custbook.book.history import Change, change_set
+from custbook.book import recorded, rows
+from custbook.book.history import change_set
 from custbook.book.validation import Checker
 from custbook.errors import InvalidInput, NotFound
 from custbook.i18n import _
@@ -153,32 +153,12 @@ class Deals:
         self, entity: str, record: dict[str, Any], customer_id: int, source: str
     ) -> dict[str, Any]:
         with change_set(self.db, self.book.clock, source) as recorder:
-            entity_id = rows.insert(self.db, entity, record)
-            created = rows.snapshot(self.db, entity, entity_id) or {}
-            change = Change(entity, entity_id, customer_id, "create", None, None, created)
-            rows.apply_side_effects(self.db, change)
-            recorder.record(change)
-        return created
+            return recorded.create(self.book, entity, record, customer_id, recorder)
 
     def _update(
         self, entity: str, current: dict[str, Any], updates: dict[str, Any], source: str
     ) -> dict[str, Any]:
-        with change_set(self.db, self.book.clock, source) as recorder:
-            for field, value in updates.items():
-                if current.get(field) == value:
-                    continue
-                change = Change(
-                    entity,
-                    current["id"],
-                    current["customer_id"],
-                    "update",
-                    field,
-                    current.get(field),
-                    value,
-                )
-                rows.apply(self.db, change, self.book.clock)
-                recorder.record(change)
-        return rows.snapshot(self.db, entity, current["id"]) or {}
+        return recorded.update(self.book, entity, current, updates, source)
 
 
 def _total(checker: Checker, amount: Any, unit: Any, quantity: Decimal | None) -> Any:

@@ -1,0 +1,43 @@
+"""Writing a record and its history row in one step, for every service.
+
+`create` inserts inside an open change set (several creates may share one, as a log and
+its follow-up do); `update` changes fields in a change set of its own, skipping the ones
+already equal. Both go through `rows` so kept figures follow.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from custbook.book import rows
+from custbook.book.history import Change, Recorder, change_set
+
+if TYPE_CHECKING:
+    from custbook.book.book import Book
+
+
+def create(
+    book: Book, entity: str, record: dict[str, Any], customer_id: int | None, recorder: Recorder
+) -> dict[str, Any]:
+    entity_id = rows.insert(book.db, entity, record)
+    created = rows.snapshot(book.db, entity, entity_id) or {}
+    change = Change(entity, entity_id, customer_id, "create", None, None, created)
+    rows.apply_side_effects(book.db, change)
+    recorder.record(change)
+    return created
+
+
+def update(
+    book: Book, entity: str, current: dict[str, Any], updates: dict[str, Any], source: str
+) -> dict[str, Any]:
+    with change_set(book.db, book.clock, source) as recorder:
+        for field, value in updates.items():
+            before = current.get(field)
+            if before == value:
+                continue
+            change = Change(
+                entity, current["id"], current["customer_id"], "update", field, before, value
+            )
+            rows.apply(book.db, change, book.clock)
+            recorder.record(change)
+    return rows.snapshot(book.db, entity, current["id"]) or {}
