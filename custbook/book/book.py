@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from custbook.book import agenda, history
 from custbook.book.activity import Activity
@@ -18,6 +19,8 @@ from custbook.book.history import ChangeSet
 from custbook.book.schema import migrate
 from custbook.book.tags import Tags
 from custbook.clock import Clock, system_clock
+
+T = TypeVar("T")
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "phone_region": "CN",
@@ -35,10 +38,22 @@ class Book:
         self.tags = Tags(self)
         self.activity = Activity(self)
         self.deals = Deals(self)
+        self._memo: dict[str, tuple[int, Any]] = {}
 
     @classmethod
     def in_memory(cls, *, clock: Clock = system_clock) -> Book:
         return cls(sqlite3.connect(":memory:"), clock=clock)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered until the next write (sqlite3's total_changes moves on
+        every INSERT, UPDATE and DELETE): book-wide figures a page asks for fifty times."""
+        stamp = self.db.total_changes
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == stamp:
+            return cast(T, hit[1])
+        value = compute()
+        self._memo[key] = (stamp, value)
+        return value
 
     def now_text(self) -> str:
         return self.clock().isoformat(timespec="seconds")

@@ -72,10 +72,13 @@ def _money_score(book: Book, revenue: int) -> int:
     """3 in the top fifth of customers by revenue, 2 in the next three tenths, else 1."""
     if revenue <= 0:
         return 1
-    count = book.db.execute("SELECT count(*) FROM customer_figures").fetchone()[0]
-    top = _revenue_at(book, count // 5)
-    middle = _revenue_at(book, count // 2)
+    top, middle = book.memo("revenue thresholds", lambda: _thresholds(book))
     return 3 if revenue >= top else 2 if revenue >= middle else 1
+
+
+def _thresholds(book: Book) -> tuple[int, int]:
+    count = book.db.execute("SELECT count(*) FROM customer_figures").fetchone()[0]
+    return _revenue_at(book, count // 5), _revenue_at(book, count // 2)
 
 
 def _revenue_at(book: Book, rank: int) -> int:

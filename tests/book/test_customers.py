@@ -279,3 +279,12 @@ def test_contact_edit_remove_undo_erase(book):
     assert book.customers.get(company.id).contacts == []
     assert b"CONTACT-\xe7\x8e\x8b\xe8\x8a\xb3" not in book.db.serialize()  # CONTACT-王芳
     assert all(c.entity != "contact" for s in book.history(company.id) for c in s.changes)
+
+
+def test_memo_lasts_until_the_next_write(book):
+    calls = []
+    compute = lambda: calls.append(1) or len(calls)  # noqa: E731
+    assert book.memo("k", compute) == 1
+    assert book.memo("k", compute) == 1  # no write: remembered
+    book.customers.create({"name": "甲"}, source="add")
+    assert book.memo("k", compute) == 2  # a write: computed again
