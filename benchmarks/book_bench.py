@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from custbook.book import insight
-from custbook.book.agenda import DEFAULT_CADENCE, UPCOMING_DAYS
+from custbook.book.agenda import DEFAULT_CADENCE, SHOWN, UPCOMING_DAYS
 from custbook.book.book import Book
 from custbook.book.demo import fill_demo_book
 
@@ -177,38 +177,53 @@ def floor_set_city(db: sqlite3.Connection, customer_id: int, city: str) -> None:
 
 
 def floor_agenda(db: sqlite3.Connection, today: date) -> list[list[Any]]:
-    """agenda.py's indexed reads, as bare SQL fetched whole, with no Python around them."""
-    horizon = (today + timedelta(days=UPCOMING_DAYS)).isoformat()
-    found = [
-        db.execute(
-            "SELECT r.id, r.title, r.kind, r.due, r.snoozed_until, r.repeat_rule, r.customer_id,"
-            " c.name, coalesce(r.snoozed_until, r.due) AS wakes"
-            " FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id"
-            " WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due) <= ?"
-            " ORDER BY wakes, r.id",
-            (horizon,),
-        ).fetchall()
-    ]
+    """agenda.py's reads as bare SQL: each list's first SHOWN and its count, no Python."""
+    found: list[list[Any]] = []
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    horizon = (today + timedelta(days=UPCOMING_DAYS + 1)).isoformat()
+    wakes = "coalesce(r.snoozed_until, r.due)"
+    for bounds in (("", today.isoformat()), (today.isoformat(), tomorrow), (tomorrow, horizon)):
+        found.append(
+            db.execute(
+                "SELECT r.id, r.title, r.kind, r.due, r.snoozed_until, r.repeat_rule,"
+                " r.customer_id, c.name FROM reminders r INDEXED BY reminders_open_wakes"
+                " LEFT JOIN customers c ON c.id = r.customer_id"
+                f" WHERE r.done_at IS NULL AND {wakes} >= ? AND {wakes} < ?"
+                f" ORDER BY {wakes}, r.id LIMIT {SHOWN}",
+                bounds,
+            ).fetchall()
+        )
+        found.append(
+            db.execute(
+                "SELECT count(*) FROM reminders r INDEXED BY reminders_open_wakes"
+                f" WHERE r.done_at IS NULL AND {wakes} >= ? AND {wakes} < ?",
+                bounds,
+            ).fetchall()
+        )
+    silent = (
+        " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
+        " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
+        " AND c.do_not_contact = 0 AND coalesce(c.stage, '') != 'lost'"
+    )
     for grade, days in sorted(DEFAULT_CADENCE.items()):
+        arguments = ((today - timedelta(days=days)).isoformat(), grade)
+        found.append(db.execute(f"SELECT count(*){silent}", arguments).fetchall())
         found.append(
             db.execute(
                 "SELECT c.id, c.name, c.company, c.grade, f.last_contact_at, f.silent_since"
-                " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
-                " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
-                " AND c.do_not_contact = 0 AND coalesce(c.stage, '') != 'lost'"
-                " ORDER BY f.silent_since",
-                ((today - timedelta(days=days)).isoformat(), grade),
+                f"{silent} ORDER BY f.silent_since LIMIT {SHOWN}",
+                arguments,
             ).fetchall()
         )
+    unpaid = " FROM orders o WHERE o.status = 'open' AND o.payment_due < ?"
+    found.append(db.execute(f"SELECT count(*){unpaid}", (today.isoformat(),)).fetchall())
     found.append(
         db.execute(
             "SELECT o.id, o.customer_id, c.name, o.product, o.amount_minor, o.currency,"
-            " o.payment_due FROM customer_figures f"
-            " JOIN orders o ON o.customer_id = f.customer_id"
-            " JOIN customers c ON c.id = f.customer_id"
-            " WHERE f.unpaid_due < ? AND o.status = 'open' AND o.payment_due < ?"
-            " ORDER BY o.payment_due, o.id",
-            (today.isoformat(), today.isoformat()),
+            " o.payment_due FROM orders o JOIN customers c ON c.id = o.customer_id"
+            " WHERE o.status = 'open' AND o.payment_due < ?"
+            f" ORDER BY o.payment_due, o.id LIMIT {SHOWN}",
+            (today.isoformat(),),
         ).fetchall()
     )
     month_days = sorted({(today + timedelta(days=n)).strftime("%m-%d") for n in range(8)})
@@ -284,7 +299,7 @@ FLOOR_TEXT = {
     "log": "INSERT interactions + INSERT reminders + commit",
     "edit": "UPDATE customers + commit",
     "undo": "UPDATE back + commit",
-    "agenda": "agenda's 8 SELECTs, fetchall",
+    "agenda": "agenda's SELECTs (first 50 + counts), fetchall",
     "page": "one SELECT … JOIN customer_figures LIMIT 50 OFFSET k",
 }
 
@@ -426,9 +441,10 @@ NOTES = (
     "undo: book.undo() right after the edit, whose floor is the UPDATE putting the old "
     "value back. The edited customer is the one in the middle of the book by id; the log "
     "goes to the same customer.",
-    "agenda: book.agenda(today) against the same SELECTs (reminders up to a week ahead, "
-    "silent per grade via customer_figures.silent_since, unpaid via unpaid_due, birthdays "
-    "via the substr(birthday, -5) indexes), fetched whole, with no dicts or dates built.",
+    "agenda: book.agenda(today) against the same SELECTs (each list's first 50 and its "
+    "count: reminders through reminders_open_wakes, silent per grade via "
+    "customer_figures.silent_since, unpaid via orders_unpaid_due, birthdays via the "
+    "substr(birthday, -5) indexes), with no dicts or dates built.",
     f"page: the ids of {PAGE} customers by name from the middle of the book, then "
     "customers.get() (record, contacts, figures) and insight.risk_flags + suggested_grade "
     f"for each; the floor is one SELECT of customers JOIN customer_figures ORDER BY name "
