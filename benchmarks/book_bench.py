@@ -200,18 +200,19 @@ def floor_agenda(db: sqlite3.Connection, today: date) -> list[list[Any]]:
                 bounds,
             ).fetchall()
         )
-    silent = (
-        " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
-        " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
-        " AND c.do_not_contact = 0 AND coalesce(c.stage, '') != 'lost'"
-    )
+    watched = "f.watch_grade = ? AND f.silent_since < ?"
     for grade, days in sorted(DEFAULT_CADENCE.items()):
-        arguments = ((today - timedelta(days=days)).isoformat(), grade)
-        found.append(db.execute(f"SELECT count(*){silent}", arguments).fetchall())
+        arguments = (grade, (today - timedelta(days=days)).isoformat())
+        found.append(
+            db.execute(
+                f"SELECT count(*) FROM customer_figures f WHERE {watched}", arguments
+            ).fetchall()
+        )
         found.append(
             db.execute(
                 "SELECT c.id, c.name, c.company, c.grade, f.last_contact_at, f.silent_since"
-                f"{silent} ORDER BY f.silent_since LIMIT {SHOWN}",
+                " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
+                f" WHERE {watched} ORDER BY f.silent_since LIMIT {SHOWN}",
                 arguments,
             ).fetchall()
         )

@@ -84,18 +84,17 @@ def _silent(
     """Customers past their grade's cadence, longest silent first; the first SHOWN."""
     found: list[dict[str, Any]] = []
     total = 0
-    where = (
-        " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
-        " WHERE f.silent_since < ? AND c.grade = ? AND c.archived_at IS NULL"
-        " AND c.do_not_contact = 0 AND coalesce(c.stage, '') != 'lost'"
-    )
+    # Counted from the partial index alone: figures know which customers are watched.
+    watched = "f.watch_grade = ? AND f.silent_since < ?"
     for grade, days in sorted(cadence.items()):
-        cutoff = (today - timedelta(days=days)).isoformat()
-        total += db.execute(f"SELECT count(*){where}", (cutoff, grade)).fetchone()[0]
+        arguments = (grade, (today - timedelta(days=days)).isoformat())
+        count = f"SELECT count(*) FROM customer_figures f WHERE {watched}"
+        total += db.execute(count, arguments).fetchone()[0]
         for row in db.execute(
             "SELECT c.id, c.name, c.company, c.grade, f.last_contact_at, f.silent_since"
-            f"{where} ORDER BY f.silent_since LIMIT {SHOWN}",
-            (cutoff, grade),
+            " FROM customer_figures f JOIN customers c ON c.id = f.customer_id"
+            f" WHERE {watched} ORDER BY f.silent_since LIMIT {SHOWN}",
+            arguments,
         ):
             item = dict(row)
             since = date.fromisoformat(item.pop("silent_since")[:10])

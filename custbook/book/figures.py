@@ -26,8 +26,12 @@ CREATE TABLE customer_figures (
     unpaid_due TEXT,                         -- earliest payment due of an open order
     troubled_orders INTEGER NOT NULL DEFAULT 0, -- cancelled or refunded
     open_opportunity_minor INTEGER NOT NULL DEFAULT 0,
-    silent_since TEXT                        -- last contact, or when added if never contacted
+    silent_since TEXT,                       -- last contact, or when added if never contacted
+    watch_grade TEXT                         -- the grade, for customers the agenda watches
+                                             -- (not archived, not do-not-contact, not lost)
 );
+CREATE INDEX customer_figures_watch ON customer_figures (watch_grade, silent_since)
+    WHERE watch_grade IS NOT NULL;
 CREATE INDEX customer_figures_silent_since ON customer_figures (silent_since);
 CREATE INDEX customer_figures_revenue ON customer_figures (revenue_minor);
 CREATE TABLE customer_revenue_months (
@@ -43,7 +47,7 @@ CREATE INDEX contacts_birthday_day ON contacts (substr(birthday, -5))
 CREATE INDEX orders_unpaid_due ON orders (payment_due) WHERE status = 'open';
 CREATE INDEX reminders_open_wakes ON reminders (coalesce(snoozed_until, due))
     WHERE done_at IS NULL;
-CREATE INDEX customer_figures_silent_grade ON customer_figures (silent_since, customer_id);
+
 CREATE INDEX customer_figures_last_contact ON customer_figures (last_contact_at);
 CREATE INDEX customer_figures_next_due ON customer_figures (next_due);
 CREATE INDEX customer_figures_unpaid_due ON customer_figures (unpaid_due);
@@ -51,7 +55,7 @@ CREATE INDEX customer_figures_unpaid_due ON customer_figures (unpaid_due);
 
 _COLUMNS = (
     "last_contact_at", "interactions", "next_due", "revenue_minor", "orders", "last_order_on",
-    "unpaid_due", "troubled_orders", "open_opportunity_minor", "silent_since",
+    "unpaid_due", "troubled_orders", "open_opportunity_minor", "silent_since", "watch_grade",
 )  # fmt: skip
 _COMPUTE = """
 SELECT
@@ -70,7 +74,9 @@ SELECT
     coalesce(
         (SELECT max(happened_at) FROM interactions WHERE customer_id = :id),
         (SELECT created_at FROM customers WHERE id = :id)
-    )
+    ),
+    (SELECT grade FROM customers WHERE id = :id AND archived_at IS NULL
+        AND do_not_contact = 0 AND coalesce(stage, '') != 'lost')
 """
 
 
@@ -133,4 +139,5 @@ def of(db: sqlite3.Connection, customer_id: int) -> dict[str, object]:
         f"SELECT {', '.join(_COLUMNS)} FROM customer_figures WHERE customer_id = ?",
         (customer_id,),
     ).fetchone()
-    return dict(zip(_COLUMNS, row or (None, 0, None, 0, 0, None, None, 0, 0, None), strict=True))
+    empty = (None, 0, None, 0, 0, None, None, 0, 0, None, None)
+    return dict(zip(_COLUMNS, row or empty, strict=True))

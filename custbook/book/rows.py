@@ -25,7 +25,8 @@ TABLES = {
     "opportunity": "opportunities",
 }
 # Writes to these change a customer's kept figures (see figures.py).
-FIGURE_SOURCES = {"interaction", "reminder", "order", "opportunity"}
+# (the customer itself too: its grade, stage and archiving decide whether the agenda watches it)
+FIGURE_SOURCES = {"customer", "interaction", "reminder", "order", "opportunity"}
 JSON_COLUMNS = {"phones", "emails", "custom_fields"}
 CUSTOM_PREFIX = "custom."
 

@@ -127,3 +127,18 @@ def test_long_lists_show_their_first_fifty_and_count_all():
     assert agenda.totals["overdue"] == SHOWN + 11  # and "overdue one"
     dues = [r["due"] for r in agenda.overdue]
     assert dues == sorted(dues)  # oldest first
+
+
+def test_the_watch_follows_grade_stage_and_archiving():
+    book, _clock, ids = make_book()
+    assert names(book.agenda().silent) == ["乙A"]
+    book.customers.edit(ids["乙A"], {"grade": "C"}, source="e")  # C waits 90 days
+    assert names(book.agenda().silent) == []
+    book.undo(source="undo")
+    assert names(book.agenda().silent) == ["乙A"]
+    book.customers.archive(ids["乙A"], source="a")
+    assert names(book.agenda().silent) == []
+    book.customers.restore(ids["乙A"], source="r")
+    book.customers.edit(ids["乙A"], {"stage": "流失"}, source="e")
+    assert names(book.agenda().silent) == []
+    assert book.agenda().totals["silent"] == 0
