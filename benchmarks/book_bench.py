@@ -12,20 +12,16 @@ a timing; the goals below are printed, not enforced.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import json
-import os
-import platform
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
+from bench_common import Runs, fmt_s, machine_table, timed
 from rich.console import Console
 from rich.table import Table
 
@@ -50,33 +46,6 @@ def fixed_clock() -> datetime.datetime:
 
 
 # ---------------------------------------------------------------- timing helpers
-
-
-def timed(action: Callable[[], object]) -> tuple[float, object]:
-    began = time.perf_counter()
-    result = action()
-    return time.perf_counter() - began, result
-
-
-@dataclass
-class Runs:
-    """Seconds per run for named operations; `best` is the minimum of each."""
-
-    seconds: dict[str, list[float]]
-
-    def add(self, name: str, value: float) -> None:
-        self.seconds.setdefault(name, []).append(value)
-
-    def best(self, name: str) -> float:
-        return min(self.seconds[name])
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds:.2f} s"
 
 
 # ---------------------------------------------------------------- filling
@@ -402,31 +371,6 @@ def ops_table(filled: Filled, runs: Runs, repeat: int) -> Table:
             FLOOR_TEXT[key],
             style=None if ratio <= GOAL_RATIO else "bold",
         )
-    return table
-
-
-def cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def machine_table() -> Table:
-    table = Table(title="Machine")
-    table.add_column("fact")
-    table.add_column("value")
-    facts = {
-        "platform": platform.platform(),
-        "CPU": cpu_model(),
-        "cores": str(os.cpu_count()),
-        "Python": sys.version.split()[0],
-        "SQLite": sqlite3.sqlite_version,
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-    }
-    for fact, value in facts.items():
-        table.add_row(fact, value)
     return table
 
 

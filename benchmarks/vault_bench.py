@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime
 import gc
 import json
 import os
-import platform
 import resource
 import sqlite3
 import struct
@@ -32,6 +30,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import realistic_db
+from bench_common import Runs, fmt_s, machine_table, timed
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from rich.console import Console
@@ -54,12 +53,6 @@ console = Console(width=None if sys.stdout.isatty() else 150)
 # ---------------------------------------------------------------- timing helpers
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
-    began = time.perf_counter()
-    result = action()
-    return time.perf_counter() - began, result
-
-
 class Laps:
     """Seconds between successive calls, by name: lap("read") after reading, and so on."""
 
@@ -71,35 +64,6 @@ class Laps:
         now = time.perf_counter()
         self.parts[name] = now - self._last
         self._last = now
-
-
-@dataclass
-class Runs:
-    """Seconds per run for named parts; `best` is the minimum of each."""
-
-    seconds: dict[str, list[float]]
-
-    @classmethod
-    def empty(cls) -> Runs:
-        return cls({})
-
-    def add(self, name: str, value: float) -> None:
-        self.seconds.setdefault(name, []).append(value)
-
-    def add_all(self, parts: dict[str, float]) -> None:
-        for name, value in parts.items():
-            self.add(name, value)
-
-    def best(self, name: str) -> float:
-        return min(self.seconds[name])
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds:.2f} s"
 
 
 def fmt_mib(size: float) -> str:
@@ -466,33 +430,6 @@ def _mem_cell(peak: float | None, db_bytes: int) -> str:
 # ---------------------------------------------------------------- machine facts
 
 
-def cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def machine_table() -> Table:
-    table = Table(title="Machine")
-    table.add_column("fact")
-    table.add_column("value")
-    facts = {
-        "platform": platform.platform(),
-        "CPU": cpu_model(),
-        "cores": str(os.cpu_count()),
-        "Python": sys.version.split()[0],
-        "SQLite": sqlite3.sqlite_version,
-        "cryptography": version("cryptography"),
-        "TMPDIR": tempfile.gettempdir(),
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-    }
-    for fact, value in facts.items():
-        table.add_row(fact, value)
-    return table
-
-
 # ---------------------------------------------------------------- the limit probe
 
 
@@ -537,7 +474,9 @@ def limit_probe() -> None:
         for label, row in _probe_rows(Path(temp)):
             table.add_row(label, row)
     console.print(table)
-    console.print(machine_table())
+    console.print(
+        machine_table({"cryptography": version("cryptography"), "TMPDIR": tempfile.gettempdir()})
+    )
 
 
 def _fill_and_save(vault: Vault, label: str, cap: int) -> Iterator[tuple[str, str]]:
@@ -661,7 +600,9 @@ def benchmark(sizes: list[int], repeat: int) -> None:
     console.print(save_table(results))
     console.print(memory_table(results, baseline_kib))
     print_notes()
-    console.print(machine_table())
+    console.print(
+        machine_table({"cryptography": version("cryptography"), "TMPDIR": tempfile.gettempdir()})
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+"""What every benchmark here shares: timing, best-of runs, formatting, machine facts."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import platform
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.table import Table
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    began = time.perf_counter()
+    result = action()
+    return time.perf_counter() - began, result
+
+
+@dataclass
+class Runs:
+    """Seconds per run for named parts; `best` is the minimum of each."""
+
+    seconds: dict[str, list[float]]
+
+    @classmethod
+    def empty(cls) -> Runs:
+        return cls({})
+
+    def add(self, name: str, value: float) -> None:
+        self.seconds.setdefault(name, []).append(value)
+
+    def add_all(self, parts: dict[str, float]) -> None:
+        for name, value in parts.items():
+            self.add(name, value)
+
+    def best(self, name: str) -> float:
+        return min(self.seconds[name])
+
+
+def fmt_s(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def machine_table(extra: dict[str, str] | None = None) -> Table:
+    """The machine the figures were measured on, plus any facts a benchmark adds."""
+    table = Table(title="Machine")
+    table.add_column("fact")
+    table.add_column("value")
+    facts = {
+        "platform": platform.platform(),
+        "CPU": cpu_model(),
+        "cores": str(os.cpu_count()),
+        "Python": sys.version.split()[0],
+        "SQLite": sqlite3.sqlite_version,
+        **(extra or {}),
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    for fact, value in facts.items():
+        table.add_row(fact, value)
+    return table
