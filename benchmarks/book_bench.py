@@ -25,7 +25,7 @@ from bench_common import Runs, fmt_s, machine_table, timed
 from rich.console import Console
 from rich.table import Table
 
-from custbook.book import insight
+from custbook.book import figures, insight, listing
 from custbook.book.agenda import DEFAULT_CADENCE, SHOWN, UPCOMING_DAYS
 from custbook.book.book import Book
 from custbook.book.demo import fill_demo_book
@@ -95,10 +95,39 @@ def fill(customers: int) -> Filled:
 # ---------------------------------------------------------------- the bare floor
 
 
-def floor_create(db: sqlite3.Connection, values: dict[str, Any]) -> int:
+# The floors write the same rows as custbook does: the record, its change set and change
+# rows (the JSON made beforehand), and the figures refresh custbook runs (figures.REFRESH_SQL
+# where the figures can move). What they leave out is Python: validation, reading back,
+# building the records returned.
+
+
+def floor_change_set(
+    db: sqlite3.Connection, kind: str = "change", undoes: int | None = None
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO change_sets (made_at, source, kind, undoes) VALUES (?, ?, ?, ?)",
+        (NOW.isoformat(timespec="seconds"), SOURCE, kind, undoes),
+    )
+    return cursor.lastrowid or 0
+
+
+def floor_change(
+    db: sqlite3.Connection, change_set: int, entity: str, entity_id: int, customer_id: int,
+    action: str = "create", field: str | None = None, before: str | None = None,
+    after: str | None = None,
+) -> None:  # fmt: skip
+    db.execute(
+        "INSERT INTO changes (change_set_id, entity, entity_id, customer_id, action, field,"
+        " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (change_set, entity, entity_id, customer_id, action, field, before, after),
+    )
+
+
+def floor_create(db: sqlite3.Connection, values: dict[str, Any], snapshot: str) -> int:
     """The same customer as custbook stores it (phones already normalised), one commit."""
     now = NOW.isoformat(timespec="seconds")
     db.execute("BEGIN")
+    change_set = floor_change_set(db)
     cursor = db.execute(
         "INSERT INTO customers (kind, name, company, city, phones, emails, grade, stage,"
         " custom_fields, do_not_contact, created_at, updated_at)"
@@ -116,33 +145,55 @@ def floor_create(db: sqlite3.Connection, values: dict[str, Any]) -> int:
             now,
         ),
     )
+    customer_id = cursor.lastrowid or 0
+    floor_change(db, change_set, "customer", customer_id, customer_id, after=snapshot)
+    db.execute(figures.REFRESH_SQL, {"id": customer_id})
     db.commit()
-    return cursor.lastrowid or 0
+    return customer_id
 
 
-def floor_log(db: sqlite3.Connection, customer_id: int, subject: str, due: date) -> None:
+def floor_log(
+    db: sqlite3.Connection, customer_id: int, subject: str, due: date, snapshots: tuple[str, str]
+) -> None:
     now = NOW.isoformat(timespec="seconds")
     db.execute("BEGIN")
-    db.execute(
+    change_set = floor_change_set(db)
+    cursor = db.execute(
         "INSERT INTO interactions (customer_id, kind, happened_at, subject, created_at)"
         " VALUES (?, 'call', ?, ?, ?)",
         (customer_id, now, subject, now),
     )
-    db.execute(
+    entity_id = cursor.lastrowid or 0
+    floor_change(db, change_set, "interaction", entity_id, customer_id, after=snapshots[0])
+    cursor = db.execute(
         "INSERT INTO reminders (customer_id, kind, title, due, created_at)"
         " VALUES (?, 'follow-up', ?, ?, ?)",
         (customer_id, f"Follow up: {subject}", due.isoformat(), now),
     )
+    entity_id = cursor.lastrowid or 0
+    floor_change(db, change_set, "reminder", entity_id, customer_id, after=snapshots[1])
+    db.execute(figures.REFRESH_SQL, {"id": customer_id})
     db.commit()
 
 
-def floor_set_city(db: sqlite3.Connection, customer_id: int, city: str) -> None:
+def floor_set_city(
+    db: sqlite3.Connection, customer_id: int, before: str, city: str, undoes: int | None = None
+) -> int:
+    """An edit of the city (or, with `undoes`, the undo of one)."""
     db.execute("BEGIN")
+    change_set = floor_change_set(db, "undo" if undoes else "change", undoes)
     db.execute(
         "UPDATE customers SET city = ?, updated_at = ? WHERE id = ?",
         (city, NOW.isoformat(timespec="seconds"), customer_id),
     )
+    floor_change(
+        db, change_set, "customer", customer_id, customer_id, "update", "city",
+        json.dumps(before, ensure_ascii=False), json.dumps(city, ensure_ascii=False),
+    )  # fmt: skip
+    if undoes:
+        db.execute("UPDATE change_sets SET undone_by = ? WHERE id = ?", (change_set, undoes))
     db.commit()
+    return change_set
 
 
 def floor_agenda(db: sqlite3.Connection, today: date) -> list[list[Any]]:
@@ -209,37 +260,38 @@ def floor_agenda(db: sqlite3.Connection, today: date) -> list[list[Any]]:
     return found
 
 
-def floor_page(db: sqlite3.Connection, offset: int) -> list[Any]:
-    return db.execute(
-        "SELECT c.*, f.* FROM customers c JOIN customer_figures f ON f.customer_id = c.id"
-        " ORDER BY c.name LIMIT ? OFFSET ?",
-        (PAGE, offset),
+def floor_page(db: sqlite3.Connection, after: tuple[str, int]) -> list[Any]:
+    """listing.page's reads as bare SQL: the page by key, its tags and revenue months, and
+    the revenue thresholds (recomputed, as after any write)."""
+    found = db.execute(
+        "SELECT c.id, c.name, c.company, c.city, c.grade, c.stage, c.phones, c.archived_at, f.*"
+        " FROM customers c INDEXED BY customers_name"
+        " LEFT JOIN customer_figures f ON f.customer_id = c.id"
+        " WHERE c.archived_at IS NULL AND (c.name, c.id) > (?, ?) ORDER BY c.name, c.id LIMIT ?",
+        (*after, PAGE),
     ).fetchall()
-
-
-# ---------------------------------------------------------------- custbook's side
-
-
-def page(book: Book, offset: int) -> list[tuple[Any, list[str], str]]:
-    """What a list page would do with today's services: the page's ids by name, then
-    get() and the insight of each (there is no list service yet)."""
-    ids = [
-        r[0]
-        for r in book.db.execute(
-            "SELECT id FROM customers ORDER BY name LIMIT ? OFFSET ?", (PAGE, offset)
-        )
+    ids = [row[0] for row in found]
+    marks = ", ".join("?" for _ in ids)
+    tags = db.execute(
+        "SELECT ct.customer_id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id"
+        f" WHERE ct.customer_id IN ({marks}) ORDER BY t.name COLLATE NOCASE",
+        ids,
+    ).fetchall()
+    months = db.execute(
+        "SELECT customer_id, month, revenue_minor FROM customer_revenue_months"
+        f" WHERE customer_id IN ({marks}) AND month >= ?",
+        (*ids, insight.Judge(TODAY, {}, (0, 0)).revenue_since),
+    ).fetchall()
+    count = db.execute("SELECT count(*) FROM customer_figures").fetchone()[0]
+    thresholds = [
+        db.execute(
+            "SELECT revenue_minor FROM customer_figures ORDER BY revenue_minor DESC"
+            " LIMIT 1 OFFSET ?",
+            (max(rank - 1, 0),),
+        ).fetchone()
+        for rank in (count // 5, count // 2)
     ]
-    shown = []
-    for customer_id in ids:
-        customer = book.customers.get(customer_id)
-        shown.append(
-            (
-                customer,
-                insight.risk_flags(book, customer, TODAY),
-                insight.suggested_grade(book, customer, TODAY),
-            )
-        )
-    return shown
+    return [found, tags, months, thresholds]
 
 
 def new_customer(n: int) -> dict[str, Any]:
@@ -265,12 +317,12 @@ OPERATIONS = (
     ("page", f"a page of {PAGE} with figures + insight"),
 )
 FLOOR_TEXT = {
-    "create": "INSERT customers + commit",
-    "log": "INSERT interactions + INSERT reminders + commit",
-    "edit": "UPDATE customers + commit",
-    "undo": "UPDATE back + commit",
+    "create": "the same rows: customer, change set, change, figures; commit",
+    "log": "the same rows: interaction, reminder, change set, 2 changes, figures; commit",
+    "edit": "the same rows: UPDATE customers, change set, change; commit",
+    "undo": "the same rows: UPDATE back, change set, change, undone_by; commit",
     "agenda": "agenda's SELECTs (first 50 + counts), fetchall",
-    "page": "one SELECT … JOIN customer_figures LIMIT 50 OFFSET k",
+    "page": "listing.page's SELECTs (page by key, tags, months, thresholds), fetchall",
 }
 
 
@@ -282,17 +334,36 @@ def measure(filled: Filled, repeat: int) -> Runs:
     target = db.execute(
         "SELECT id FROM customers ORDER BY id LIMIT 1 OFFSET ?", (middle,)
     ).fetchone()[0]
+    name, key_id = db.execute(
+        "SELECT name, id FROM customers ORDER BY name, id LIMIT 1 OFFSET ?", (middle,)
+    ).fetchone()
     due = TODAY + timedelta(days=14)
     for index in range(repeat):
-        measure_once(book, runs, index, target, middle, due)
+        measure_once(book, runs, index, target, (name, key_id), due)
     return runs
 
 
-def measure_once(book: Book, runs: Runs, index: int, target: int, middle: int, due: date) -> None:
+def last_snapshots(db: sqlite3.Connection) -> list[str]:
+    """The JSON custbook's last change set stored, for the floor to write the same bytes."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT after FROM changes WHERE change_set_id = (SELECT max(id) FROM change_sets)"
+            " ORDER BY id"
+        )
+    ]
+
+
+def measure_once(
+    book: Book, runs: Runs, index: int, target: int, key: tuple[str, int], due: date
+) -> None:
     db = book.db
     n = 1_000_000 + index
     runs.add("create", timed(lambda: book.customers.create(new_customer(n), source=SOURCE))[0])
-    runs.add("floor_create", timed(lambda: floor_create(db, new_customer(n + 500_000)))[0])
+    (snapshot,) = last_snapshots(db)
+    runs.add(
+        "floor_create", timed(lambda: floor_create(db, new_customer(n + 500_000), snapshot))[0]
+    )
 
     subject = f"基准电话 {index}"
     runs.add(
@@ -301,7 +372,8 @@ def measure_once(book: Book, runs: Runs, index: int, target: int, middle: int, d
             lambda: book.activity.log(target, {"subject": subject}, source=SOURCE, follow_up=due)
         )[0],
     )
-    runs.add("floor_log", timed(lambda: floor_log(db, target, subject, due))[0])
+    logged = tuple(last_snapshots(db))
+    runs.add("floor_log", timed(lambda: floor_log(db, target, subject, due, logged))[0])
 
     old_city = book.customers.get(target)["city"]
     new_city = f"基准市{index}"
@@ -311,14 +383,20 @@ def measure_once(book: Book, runs: Runs, index: int, target: int, middle: int, d
     )
     runs.add("undo", timed(lambda: book.undo(source=SOURCE))[0])
     assert book.customers.get(target)["city"] == old_city, "undo did not undo the edit"
-    runs.add("floor_edit", timed(lambda: floor_set_city(db, target, new_city))[0])
-    runs.add("floor_undo", timed(lambda: floor_set_city(db, target, old_city))[0])
+    edited = 0
+
+    def floor_edit() -> None:
+        nonlocal edited
+        edited = floor_set_city(db, target, old_city, new_city)
+
+    runs.add("floor_edit", timed(floor_edit)[0])
+    runs.add("floor_undo", timed(lambda: floor_set_city(db, target, new_city, old_city, edited))[0])
 
     runs.add("agenda", timed(lambda: book.agenda(TODAY))[0])
     runs.add("floor_agenda", timed(lambda: floor_agenda(db, TODAY))[0])
 
-    runs.add("page", timed(lambda: page(book, middle))[0])
-    runs.add("floor_page", timed(lambda: floor_page(db, middle))[0])
+    runs.add("page", timed(lambda: listing.page(book, TODAY, after=key))[0])
+    runs.add("floor_page", timed(lambda: floor_page(db, key))[0])
 
 
 # ---------------------------------------------------------------- tables

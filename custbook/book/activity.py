@@ -50,10 +50,11 @@ class Activity:
     ) -> dict[str, Any]:
         """Record an interaction (when: now unless given) and, in the same change set, the
         next follow-up reminder."""
-        customer = self.book.customers.get(customer_id)
+        customers = self.book.customers
+        customers.record(customer_id)
         checker = Checker(region=self.book.phone_region)
         contact_id = values.get("contact_id")
-        if contact_id is not None and contact_id not in {c["id"] for c in customer.contacts}:
+        if contact_id is not None and not customers.has_contact(customer_id, contact_id):
             checker.problem("contact_id", str(contact_id), _("is not a contact of this customer"))
         record = {
             "customer_id": customer_id,
@@ -105,7 +106,7 @@ class Activity:
         chosen = checker.choice("kind", kind, {k: k for k in REMINDER_KINDS}, REMINDER_KINDS)
         checker.finish()
         if customer_id is not None:
-            self.book.customers.get(customer_id)
+            self.book.customers.record(customer_id)
         record = self._reminder(customer_id, cleaned or "", due, kind=chosen or "follow-up")
         record.update(repeat_rule=repeat_rule, notes=clean_text(notes))
         with change_set(self.db, self.book.clock, source) as recorder:

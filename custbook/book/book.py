@@ -39,6 +39,7 @@ class Book:
         self.activity = Activity(self)
         self.deals = Deals(self)
         self._memo: dict[str, tuple[int, Any]] = {}
+        self._settings: dict[str, Any] = {}
 
     @classmethod
     def in_memory(cls, *, clock: Clock = system_clock) -> Book:
@@ -61,10 +62,14 @@ class Book:
     # -- settings ----------------------------------------------------------------------
 
     def setting(self, key: str) -> Any:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else DEFAULT_SETTINGS.get(key)
+        """A book setting (kept in memory: only set_setting changes them)."""
+        if key not in self._settings:
+            row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+            self._settings[key] = json.loads(row[0]) if row else DEFAULT_SETTINGS.get(key)
+        return self._settings[key]
 
     def set_setting(self, key: str, value: Any) -> None:
+        self._settings.pop(key, None)
         with transaction(self.db):
             self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?)"

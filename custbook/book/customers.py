@@ -176,17 +176,30 @@ class Customers:
 
     # -- reading -----------------------------------------------------------------------
 
-    def get(self, customer_id: int) -> Customer:
+    def record(self, customer_id: int) -> dict[str, Any]:
+        """The customer's own fields (no contacts or figures), or NotFound."""
         record = rows.snapshot(self.db, "customer", customer_id)
         if record is None:
             raise NotFound(_("There is no customer {id}.").format(id=customer_id))
-        contacts = [
-            rows.snapshot(self.db, "contact", r[0]) or {}
-            for r in self.db.execute(
-                "SELECT id FROM contacts WHERE customer_id = ? ORDER BY is_primary DESC, id",
+        return record
+
+    def has_contact(self, customer_id: int, contact_id: int) -> bool:
+        return (
+            self.db.execute(
+                "SELECT 1 FROM contacts WHERE id = ? AND customer_id = ?",
+                (contact_id, customer_id),
+            ).fetchone()
+            is not None
+        )
+
+    def get(self, customer_id: int) -> Customer:
+        record = self.record(customer_id)
+        contacts = rows.records(
+            self.db.execute(
+                "SELECT * FROM contacts WHERE customer_id = ? ORDER BY is_primary DESC, id",
                 (customer_id,),
             )
-        ]
+        )
         return Customer(record, contacts, figures.of(self.db, customer_id))
 
     def resolve(self, id_or_name: str) -> Customer:
@@ -235,14 +248,14 @@ class Customers:
     def create(self, values: Mapping[str, Any], *, source: str) -> Customer:
         cleaned = check_values(CUSTOMER_CHECKS, values, self.book.phone_region, creating=True)
         with change_set(self.db, self.book.clock, source) as recorder:
-            customer_id = self._insert("customer", cleaned, {}, recorder)
-        return self.get(customer_id)
+            created = self._insert("customer", cleaned, {}, recorder)
+        return Customer(created, [], figures.of(self.db, created["id"]))
 
     def edit(self, customer_id: int, values: Mapping[str, Any], *, source: str) -> Customer:
-        current = self.get(customer_id)
+        current = self.record(customer_id)
         cleaned = check_values(CUSTOMER_CHECKS, values, self.book.phone_region, creating=False)
         with change_set(self.db, self.book.clock, source) as recorder:
-            self._update("customer", customer_id, customer_id, current.record, cleaned, recorder)
+            self._update("customer", customer_id, customer_id, current, cleaned, recorder)
         return self.get(customer_id)
 
     def archive(self, customer_id: int, *, source: str) -> Customer:
@@ -279,10 +292,11 @@ class Customers:
     def add_contact(
         self, customer_id: int, values: Mapping[str, Any], *, source: str
     ) -> dict[str, Any]:
-        self.get(customer_id)
+        self.record(customer_id)
         cleaned = check_values(CONTACT_CHECKS, values, self.book.phone_region, creating=True)
         with change_set(self.db, self.book.clock, source) as recorder:
-            contact_id = self._insert("contact", cleaned, {"customer_id": customer_id}, recorder)
+            created = self._insert("contact", cleaned, {"customer_id": customer_id}, recorder)
+            contact_id = created["id"]
             if cleaned.get("is_primary"):
                 self._only_primary(contact_id, customer_id, recorder)
         return rows.snapshot(self.db, "contact", contact_id) or {}
@@ -349,7 +363,8 @@ class Customers:
 
     def _insert(
         self, entity: str, cleaned: dict[str, Any], fixed: dict[str, Any], recorder: Recorder
-    ) -> int:
+    ) -> dict[str, Any]:
+        """Insert and record a new record; returns it as stored."""
         now = self.book.now_text()
         cleaned = self._canonical(cleaned)
         defaults = copy.deepcopy(_DEFAULTS[entity])  # never share the mutable defaults
@@ -361,10 +376,10 @@ class Customers:
             else:
                 record[name] = value
         entity_id = rows.insert(self.db, entity, record)
-        created = rows.snapshot(self.db, entity, entity_id)
+        created = rows.snapshot(self.db, entity, entity_id) or {}
         owner = entity_id if entity == "customer" else record["customer_id"]
         recorder.record(Change(entity, entity_id, owner, "create", None, None, created))
-        return entity_id
+        return created
 
     def _update(
         self,

@@ -53,7 +53,7 @@ CREATE INDEX customer_figures_next_due ON customer_figures (next_due);
 CREATE INDEX customer_figures_unpaid_due ON customer_figures (unpaid_due);
 """
 
-_COLUMNS = (
+COLUMNS = (
     "last_contact_at", "interactions", "next_due", "revenue_minor", "orders", "last_order_on",
     "unpaid_due", "troubled_orders", "open_opportunity_minor", "silent_since", "watch_grade",
 )  # fmt: skip
@@ -80,19 +80,34 @@ SELECT
 """
 
 
-def refresh(db: sqlite3.Connection, customer_id: int) -> None:
-    """Recompute one customer's figures (a few indexed lookups)."""
-    if db.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
-        return  # erased or undone: its row went with it
-    values = tuple(db.execute(_COMPUTE, {"id": customer_id}).fetchone())
-    names = ", ".join(_COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)
-    marks = ", ".join("?" for _ in _COLUMNS)
-    db.execute(
-        f"INSERT INTO customer_figures (customer_id, {names}) VALUES (?, {marks})"
-        f" ON CONFLICT (customer_id) DO UPDATE SET {updates}",
-        (customer_id, *values),
-    )
+# What a change must touch for the figures to follow: the customer fields they read (the
+# agenda watches by grade, stage, archiving and consent) and every change to the rest.
+SOURCES = {"customer", "interaction", "reminder", "order", "opportunity"}
+_CUSTOMER_FIELDS = {"grade", "stage", "archived_at", "do_not_contact"}
+REFRESH_SQL = (
+    f"INSERT INTO customer_figures (customer_id, {', '.join(COLUMNS)})"
+    f" SELECT :id, {_COMPUTE.strip().removeprefix('SELECT')}"
+    " WHERE EXISTS (SELECT 1 FROM customers WHERE id = :id)"  # erased or undone: nothing
+    " ON CONFLICT (customer_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS)
+)
+
+
+def affected(entity: str, action: str, field: str | None) -> bool:
+    """Whether a change to this record can move its customer's figures."""
+    if entity == "customer" and action == "update":
+        return field in _CUSTOMER_FIELDS
+    return entity in SOURCES
+
+
+def refresh(db: sqlite3.Connection, customer_id: int, *, revenue: bool = True) -> None:
+    """Recompute one customer's figures (a few indexed lookups), and with `revenue` its
+    revenue per month (only orders move it)."""
+    db.execute(REFRESH_SQL, {"id": customer_id})
+    if revenue:
+        refresh_revenue(db, customer_id)
+
+
+def refresh_revenue(db: sqlite3.Connection, customer_id: int) -> None:
     db.execute("DELETE FROM customer_revenue_months WHERE customer_id = ?", (customer_id,))
     db.execute(
         "INSERT INTO customer_revenue_months (customer_id, month, revenue_minor)"
@@ -113,7 +128,7 @@ def rebuild(db: sqlite3.Connection) -> int:
 
 def kept(db: sqlite3.Connection) -> list[tuple[object, ...]]:
     """Every kept figure, monthly revenue included, for comparing with a rebuild."""
-    names = ", ".join(_COLUMNS)
+    names = ", ".join(COLUMNS)
     figures = [
         tuple(r)
         for r in db.execute(f"SELECT customer_id, {names} FROM customer_figures ORDER BY 1")
@@ -133,11 +148,26 @@ def monthly_revenue(db: sqlite3.Connection, customer_id: int, since_month: str) 
     }
 
 
+def monthly_revenue_of(
+    db: sqlite3.Connection, customer_ids: list[int], since_month: str
+) -> dict[int, dict[str, int]]:
+    """`monthly_revenue` of several customers in one read (every id has an entry)."""
+    found: dict[int, dict[str, int]] = {customer_id: {} for customer_id in customer_ids}
+    marks = ", ".join("?" for _ in customer_ids)
+    for customer_id, month, revenue in db.execute(
+        "SELECT customer_id, month, revenue_minor FROM customer_revenue_months"
+        f" WHERE customer_id IN ({marks}) AND month >= ?",
+        (*customer_ids, since_month),
+    ):
+        found[customer_id][month] = revenue
+    return found
+
+
 def of(db: sqlite3.Connection, customer_id: int) -> dict[str, object]:
     """One customer's kept figures by name (zeros for one without a row yet)."""
     row = db.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM customer_figures WHERE customer_id = ?",
+        f"SELECT {', '.join(COLUMNS)} FROM customer_figures WHERE customer_id = ?",
         (customer_id,),
     ).fetchone()
     empty = (None, 0, None, 0, 0, None, None, 0, 0, None, None)
-    return dict(zip(_COLUMNS, row or empty, strict=True))
+    return dict(zip(COLUMNS, row or empty, strict=True))

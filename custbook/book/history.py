@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from custbook.book import rows
+from custbook.book import figures, rows
 from custbook.book.db import transaction
 from custbook.clock import Clock
 from custbook.errors import InvalidInput
@@ -47,12 +47,19 @@ class ChangeSet:
 class Recorder:
     """Writes the rows of one open change set."""
 
-    def __init__(self, db: sqlite3.Connection, change_set_id: int) -> None:
+    def __init__(self, db: sqlite3.Connection, change_set_id: int, made_at: str) -> None:
         self.db = db
         self.change_set_id = change_set_id
+        self.made_at = made_at
         self.count = 0
+        # customers whose figures the changes moved -> whether their revenue moved too
+        self.stale: dict[int, bool] = {}
 
     def record(self, change: Change) -> None:
+        """Store the change (already applied) and note the figures it moves."""
+        owner = change.customer_id
+        if owner is not None and figures.affected(change.entity, change.action, change.field):
+            self.stale[owner] = self.stale.get(owner, False) or change.entity == "order"
         self.db.execute(
             "INSERT INTO changes (change_set_id, entity, entity_id, customer_id, action, field,"
             " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -68,6 +75,12 @@ class Recorder:
             ),
         )
         self.count += 1
+
+    def refresh_figures(self) -> None:
+        """Once per customer, however many of its records the change set touched."""
+        for customer_id, revenue in self.stale.items():
+            figures.refresh(self.db, customer_id, revenue=revenue)
+        self.stale.clear()
 
 
 def _dump(value: Any) -> str | None:
@@ -90,12 +103,14 @@ def change_set(
     """A transaction that records what it changes; an ordinary one that changed nothing
     leaves no trace."""
     with transaction(db):
+        made_at = clock().isoformat(timespec="seconds")
         cursor = db.execute(
             "INSERT INTO change_sets (made_at, source, kind, undoes) VALUES (?, ?, ?, ?)",
-            (clock().isoformat(timespec="seconds"), source, kind, undoes),
+            (made_at, source, kind, undoes),
         )
-        recorder = Recorder(db, cursor.lastrowid or 0)
+        recorder = Recorder(db, cursor.lastrowid or 0, made_at)
         yield recorder
+        recorder.refresh_figures()
         if recorder.count == 0 and kind == "change":
             db.execute("DELETE FROM change_sets WHERE id = ?", (recorder.change_set_id,))
 
@@ -159,18 +174,19 @@ def undo(db: sqlite3.Connection, clock: Clock, source: str) -> tuple[ChangeSet, 
     target = next_to_undo(db)
     if target is None:
         raise NothingToUndo(_("There is nothing to undo."))
+    inverses = tuple(_inverse(change) for change in reversed(target.changes))
     with change_set(db, clock, source, kind="undo", undoes=target.id) as recorder:
-        for change in reversed(target.changes):
-            inverse = _inverse(change)
+        for inverse in inverses:
             rows.apply(db, inverse, clock)
             recorder.record(inverse)
         db.execute(
             "UPDATE change_sets SET undone_by = ? WHERE id = ?",
             (recorder.change_set_id, target.id),
         )
-        done_id = recorder.change_set_id
-    undo_row = db.execute("SELECT * FROM change_sets WHERE id = ?", (done_id,)).fetchone()
-    return target, load_change_set(db, undo_row)
+    done = ChangeSet(
+        recorder.change_set_id, recorder.made_at, source, "undo", target.id, None, inverses
+    )
+    return target, done
 
 
 def _inverse(change: Change) -> Change:

@@ -13,7 +13,10 @@ few indexed lookups per customer whatever the size of the book.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from custbook.book import figures
@@ -26,29 +29,77 @@ if TYPE_CHECKING:
 RISKS = ("payment", "cancelled", "silent", "falling")
 
 
-def risk_flags(book: Book, customer: Customer, today: date) -> list[str]:
-    kept = customer.figures
-    flags = []
-    if kept.get("unpaid_due") and str(kept["unpaid_due"]) < today.isoformat():
-        flags.append("payment")
-    if kept.get("troubled_orders"):
-        flags.append("cancelled")
+@dataclass(frozen=True)
+class Judge:
+    """Today's yardsticks, worked out once and applied to as many customers as a page has:
+    the payment and silence cut-offs, the two three-month windows, the revenue thresholds."""
+
+    today: date
+    cadence: Mapping[str, int]
+    thresholds: tuple[int, int]  # lifetime revenue at the top fifth and the top half
+
+    @cached_property
+    def _silent_before(self) -> dict[str, str]:
+        return {
+            grade: (self.today - timedelta(days=days)).isoformat()
+            for grade, days in self.cadence.items()
+        }
+
+    @cached_property
+    def _months(self) -> tuple[list[str], list[str]]:
+        months = [_month(self.today, -k) for k in range(6)]  # this month and the five before
+        return months[:3], months[3:]
+
+    @property
+    def revenue_since(self) -> str:
+        """The first month `flags` needs revenue for."""
+        return self._months[1][-1]
+
+    def flags(
+        self, kept: Mapping[str, Any], grade: str | None, revenue: Mapping[str, int]
+    ) -> list[str]:
+        """The risk flags of one customer's kept figures and revenue per month."""
+        flags = []
+        if kept.get("unpaid_due") and str(kept["unpaid_due"]) < self.today.isoformat():
+            flags.append("payment")
+        if kept.get("troubled_orders"):
+            flags.append("cancelled")
+        silent_before = self._silent_before.get(grade or "", self._silent_before["C"])
+        since = kept.get("silent_since")
+        if since and str(since)[:10] < silent_before:
+            flags.append("silent")
+        recent, before = (sum(revenue.get(m, 0) for m in window) for window in self._months)
+        if before > 0 and recent * 2 < before:
+            flags.append("falling")
+        return flags
+
+    def grade(self, kept: Mapping[str, Any]) -> str:
+        """The suggested grade (RFM) of one customer's kept figures."""
+        last = kept.get("last_order_on")
+        age = (self.today - date.fromisoformat(str(last))).days if last else None
+        recency = 3 if age is not None and age <= 90 else 2 if age is not None and age <= 180 else 1
+        orders = int(kept.get("orders") or 0)
+        frequency = 3 if orders >= 5 else 2 if orders >= 2 else 1
+        money = _money_score(self.thresholds, int(kept.get("revenue_minor") or 0))
+        total = recency + frequency + money
+        return "A" if total >= 8 else "B" if total >= 5 else "C"
+
+
+def judge(book: Book, today: date) -> Judge:
+    """Today's yardsticks for this book (its cadence setting; thresholds remembered until
+    the next write)."""
     cadence = {**DEFAULT_CADENCE, **(book.setting("cadence_days") or {})}
-    days = cadence.get(customer["grade"] or "", cadence["C"])
-    since = kept.get("silent_since")
-    if since and str(since)[:10] < (today - timedelta(days=days)).isoformat():
-        flags.append("silent")
-    if _falling(book, customer.id, today):
-        flags.append("falling")
-    return flags
+    return Judge(today, cadence, book.memo("revenue thresholds", lambda: _thresholds(book)))
 
 
-def _falling(book: Book, customer_id: int, today: date) -> bool:
-    months = [_month(today, -k) for k in range(6)]  # this month and the five before
-    revenue = figures.monthly_revenue(book.db, customer_id, months[-1])
-    recent = sum(revenue.get(m, 0) for m in months[:3])
-    before = sum(revenue.get(m, 0) for m in months[3:])
-    return before > 0 and recent * 2 < before
+def risk_flags(book: Book, customer: Customer, today: date) -> list[str]:
+    judged = judge(book, today)
+    revenue = figures.monthly_revenue(book.db, customer.id, judged.revenue_since)
+    return judged.flags(customer.figures, customer["grade"], revenue)
+
+
+def suggested_grade(book: Book, customer: Customer, today: date) -> str:
+    return judge(book, today).grade(customer.figures)
 
 
 def _month(today: date, offset: int) -> str:
@@ -56,23 +107,11 @@ def _month(today: date, offset: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def suggested_grade(book: Book, customer: Customer, today: date) -> str:
-    kept = customer.figures
-    last = kept.get("last_order_on")
-    age = (today - date.fromisoformat(str(last))).days if last else None
-    recency = 3 if age is not None and age <= 90 else 2 if age is not None and age <= 180 else 1
-    orders = int(kept.get("orders") or 0)
-    frequency = 3 if orders >= 5 else 2 if orders >= 2 else 1
-    money = _money_score(book, int(kept.get("revenue_minor") or 0))
-    total = recency + frequency + money
-    return "A" if total >= 8 else "B" if total >= 5 else "C"
-
-
-def _money_score(book: Book, revenue: int) -> int:
+def _money_score(thresholds: tuple[int, int], revenue: int) -> int:
     """3 in the top fifth of customers by revenue, 2 in the next three tenths, else 1."""
     if revenue <= 0:
         return 1
-    top, middle = book.memo("revenue thresholds", lambda: _thresholds(book))
+    top, middle = thresholds
     return 3 if revenue >= top else 2 if revenue >= middle else 1
 
 

@@ -2,7 +2,7 @@
 
 `create` inserts inside an open change set (several creates may share one, as a log and
 its follow-up do); `update` changes fields in a change set of its own, skipping the ones
-already equal. Both go through `rows` so kept figures follow.
+already equal. Kept figures follow when the change set closes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ def create(
     entity_id = rows.insert(book.db, entity, record)
     created = rows.snapshot(book.db, entity, entity_id) or {}
     change = Change(entity, entity_id, customer_id, "create", None, None, created)
-    rows.apply_side_effects(book.db, change)
     recorder.record(change)
     return created
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import string
 from typing import TYPE_CHECKING, Any
 
-from custbook.book import figures
 from custbook.clock import Clock
 
 if TYPE_CHECKING:
@@ -24,26 +24,45 @@ TABLES = {
     "order": "orders",
     "opportunity": "opportunities",
 }
-# Writes to these change a customer's kept figures (see figures.py).
-# (the customer itself too: its grade, stage and archiving decide whether the agenda watches it)
-FIGURE_SOURCES = {"customer", "interaction", "reminder", "order", "opportunity"}
 JSON_COLUMNS = {"phones", "emails", "custom_fields"}
 CUSTOM_PREFIX = "custom."
+_STAMPED = {"customer", "contact", "opportunity"}  # the records that carry updated_at
+
+
+# A customer's tags, read with the customer (names in the order tags_of gives them).
+_TAGS_COLUMN = (
+    "(SELECT json_group_array(t.name) FROM tags t JOIN customer_tags ct ON ct.tag_id = t.id"
+    " WHERE ct.customer_id = customers.id) AS tags"
+)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def snapshot(db: sqlite3.Connection, entity: str, entity_id: int) -> dict[str, Any] | None:
     """The whole record as JSON-ready values, or None when it does not exist."""
-    row = db.execute(f"SELECT * FROM {TABLES[entity]} WHERE id = ?", (entity_id,)).fetchone()
-    if row is None:
-        return None
-    record = {key: _from_column(key, row[key]) for key in row.keys()}  # noqa: SIM118 - a Row
-    if entity == "customer":
-        record["tags"] = tags_of(db, entity_id)
-    return record
+    extra = f", {_TAGS_COLUMN}" if entity == "customer" else ""
+    cursor = db.execute(f"SELECT *{extra} FROM {TABLES[entity]} WHERE id = ?", (entity_id,))
+    found = records(cursor)
+    return found[0] if found else None
 
 
-def _from_column(key: str, value: Any) -> Any:
-    return json.loads(value) if key in JSON_COLUMNS else value
+def records(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """The cursor's rows as records: JSON columns decoded, tags in tags_of order."""
+    names = [d[0] for d in cursor.description]
+    decoded = JSON_COLUMNS.intersection(names)
+    found = []
+    for row in cursor:
+        record = dict(zip(names, row, strict=True))
+        for key in decoded:
+            record[key] = json.loads(record[key])
+        if "tags" in record:
+            record["tags"] = sorted(json.loads(record["tags"]), key=_nocase)
+        found.append(record)
+    return found
+
+
+def _nocase(name: str) -> str:
+    """SQLite's NOCASE order: only ASCII letters fold."""
+    return name.translate(_ASCII_LOWER)
 
 
 def _to_column(key: str, value: Any) -> Any:
@@ -79,8 +98,7 @@ def insert(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -> int:
     cursor = db.execute(f"INSERT INTO {TABLES[entity]} ({names}) VALUES ({marks})", values)
     entity_id = record.get("id") or cursor.lastrowid or 0
     if entity == "customer":
-        set_tags(db, entity_id, record.get("tags", []))
-        figures.refresh(db, entity_id)  # every customer has its figures row
+        _link_tags(db, entity_id, record.get("tags", []))  # a new record has no links yet
     return entity_id
 
 
@@ -91,11 +109,19 @@ def delete(db: sqlite3.Connection, entity: str, entity_id: int) -> None:
 
 
 def write_field(
-    db: sqlite3.Connection, entity: str, entity_id: int, field: str, value: Any
+    db: sqlite3.Connection,
+    entity: str,
+    entity_id: int,
+    field: str,
+    value: Any,
+    stamp: str | None = None,
 ) -> None:
+    """One field, and with `stamp` the record's updated_at, in one UPDATE."""
     table = TABLES[entity]
+    column, stored = _column(field), _to_column(field, value)
     if field == "tags":
         set_tags(db, entity_id, value or [])
+        column = None
     elif field.startswith(CUSTOM_PREFIX):
         row = db.execute(f"SELECT custom_fields FROM {table} WHERE id = ?", (entity_id,)).fetchone()
         custom = json.loads(row[0]) if row else {}
@@ -104,15 +130,17 @@ def write_field(
             custom.pop(key, None)
         else:
             custom[key] = value
-        stored = _to_column("custom_fields", custom)
-        db.execute(f"UPDATE {table} SET custom_fields = ? WHERE id = ?", (stored, entity_id))
-    else:
-        stored = _to_column(field, value)
-        db.execute(f"UPDATE {table} SET {_column(field)} = ? WHERE id = ?", (stored, entity_id))
+        column, stored = "custom_fields", _to_column("custom_fields", custom)
+    assignments = {column: stored} if column else {}
+    if stamp is not None and entity in _STAMPED:
+        assignments["updated_at"] = stamp
+    if assignments:
+        sets = ", ".join(f"{name} = ?" for name in assignments)
+        db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*assignments.values(), entity_id))
 
 
 def _column(field: str) -> str:
-    if not field.replace("_", "").isalnum():
+    if not field.removeprefix(CUSTOM_PREFIX).replace("_", "").isalnum():
         raise ValueError(f"not a column name: {field!r}")
     return field
 
@@ -121,6 +149,11 @@ def set_tags(db: sqlite3.Connection, customer_id: int, names: list[str]) -> None
     """Link exactly these tags; a tag no customer has any more is deleted (its name could
     be personal: an erase must not leave it behind)."""
     db.execute("DELETE FROM customer_tags WHERE customer_id = ?", (customer_id,))
+    _link_tags(db, customer_id, names)
+    delete_orphan_tags(db)
+
+
+def _link_tags(db: sqlite3.Connection, customer_id: int, names: list[str]) -> None:
     for name in names:
         db.execute("INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING", (name,))
         db.execute(
@@ -128,7 +161,6 @@ def set_tags(db: sqlite3.Connection, customer_id: int, names: list[str]) -> None
             " SELECT ?, id FROM tags WHERE name = ?",
             (customer_id, name),
         )
-    delete_orphan_tags(db)
 
 
 def delete_orphan_tags(db: sqlite3.Connection) -> None:
@@ -147,27 +179,12 @@ def canonical_tags(db: sqlite3.Connection, names: list[str]) -> list[str]:
 
 
 def apply(db: sqlite3.Connection, change: Change, clock: Clock) -> None:
-    """Make the database say what `change.after` says."""
+    """Make the database say what `change.after` says. (The customer's kept figures follow
+    when the change set that records it closes: see history.change_set.)"""
     if change.action == "create":
         insert(db, change.entity, change.after)
     elif change.action == "delete":
         delete(db, change.entity, change.entity_id)
     else:
-        write_field(db, change.entity, change.entity_id, change.field or "", change.after)
-        touch(db, change.entity, change.entity_id, clock)
-    apply_side_effects(db, change)
-
-
-def apply_side_effects(db: sqlite3.Connection, change: Change) -> None:
-    """What follows from a change besides its own row: the customer's kept figures."""
-    if change.entity in FIGURE_SOURCES and change.customer_id is not None:
-        figures.refresh(db, change.customer_id)
-
-
-def touch(db: sqlite3.Connection, entity: str, entity_id: int, clock: Clock) -> None:
-    if entity not in ("customer", "contact", "opportunity"):
-        return  # only these carry updated_at
-    db.execute(
-        f"UPDATE {TABLES[entity]} SET updated_at = ? WHERE id = ?",
-        (clock().isoformat(timespec="seconds"), entity_id),
-    )
+        stamp = clock().isoformat(timespec="seconds")
+        write_field(db, change.entity, change.entity_id, change.field or "", change.after, stamp)

@@ -1,0 +1,68 @@
+"""Pages of the customer list: every live customer once, by name, each line saying what
+get() + risk_flags + suggested_grade say of that customer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from custbook.book import Book, insight, listing
+from custbook.book.demo import fill_demo_book
+
+from .test_demo import NOW, TODAY, clock_at
+
+
+@pytest.fixture(scope="module")
+def demo() -> Book:
+    book = Book.in_memory(clock=clock_at(NOW))
+    fill_demo_book(book, customers=120, seed=3, today=TODAY)
+    return book
+
+
+def every_page(book: Book, size: int, **options) -> list[listing.ListedCustomer]:
+    found, after = [], None
+    while page := listing.page(book, TODAY, after=after, limit=size, **options):
+        assert len(page) <= size
+        found += page
+        after = page[-1].key
+    return found
+
+
+def test_pages_by_key_cover_every_live_customer_once_in_name_order(demo):
+    archived = demo.db.execute("SELECT id FROM customers LIMIT 3").fetchall()
+    for (customer_id,) in archived:
+        demo.customers.archive(customer_id, source="test")
+    for is_archived, where in ((False, "IS NULL"), (True, "IS NOT NULL")):
+        expected = demo.db.execute(
+            f"SELECT id FROM customers WHERE archived_at {where} ORDER BY name, id"
+        ).fetchall()
+        found = every_page(demo, 7, archived=is_archived)
+        assert [c.id for c in found] == [r[0] for r in expected]
+    assert {r[0] for r in archived} <= {c.id for c in every_page(demo, 50, archived=True)}
+    for (customer_id,) in archived:
+        demo.customers.restore(customer_id, source="test")
+
+
+@pytest.mark.parametrize("days_later", [0, 45, 200])
+def test_each_line_agrees_with_the_customer_view(demo, days_later):
+    today = TODAY + timedelta(days=days_later)
+    flagged = 0
+    for line in listing.page(demo, today, limit=1000):
+        customer = demo.customers.get(line.id)
+        for field in ("name", "company", "city", "grade", "stage", "phones"):
+            assert line.record[field] == customer[field], field
+        assert line.tags == customer["tags"]
+        assert line.figures == customer.figures
+        assert line.risk == insight.risk_flags(demo, customer, today)
+        assert line.suggested_grade == insight.suggested_grade(demo, customer, today)
+        flagged += bool(line.risk)
+    assert flagged > 0  # the demo has customers at risk: the comparison means something
+
+
+def test_an_empty_book_and_a_key_past_the_end():
+    book = Book.in_memory(clock=clock_at(NOW))
+    assert listing.page(book, TODAY) == []
+    book.customers.create({"name": "张伟"}, source="test")
+    assert [c.record["name"] for c in listing.page(book, TODAY)] == ["张伟"]
+    assert listing.page(book, TODAY, after=("张伟", 1)) == []
