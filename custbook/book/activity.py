@@ -51,7 +51,7 @@ class Activity:
         """Record an interaction (when: now unless given) and, in the same change set, the
         next follow-up reminder."""
         customers = self.book.customers
-        customers.record(customer_id)
+        customers.require(customer_id)
         checker = Checker(region=self.book.phone_region)
         contact_id = values.get("contact_id")
         if contact_id is not None and not customers.has_contact(customer_id, contact_id):
@@ -106,7 +106,7 @@ class Activity:
         chosen = checker.choice("kind", kind, {k: k for k in REMINDER_KINDS}, REMINDER_KINDS)
         checker.finish()
         if customer_id is not None:
-            self.book.customers.record(customer_id)
+            self.book.customers.require(customer_id)
         record = self._reminder(customer_id, cleaned or "", due, kind=chosen or "follow-up")
         record.update(repeat_rule=repeat_rule, notes=clean_text(notes))
         with change_set(self.db, self.book.clock, source) as recorder:

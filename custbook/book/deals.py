@@ -41,7 +41,7 @@ class Deals:
         self, customer_id: int, values: Mapping[str, Any], *, source: str
     ) -> dict[str, Any]:
         """An order; the amount is given, or quantity × unit price."""
-        self.book.customers.record(customer_id)
+        self.book.customers.require(customer_id)
         checker = Checker()
         currency = str(self.book.setting("currency"))
         today = self.book.clock().date()
@@ -97,7 +97,7 @@ class Deals:
     def add_opportunity(
         self, customer_id: int, values: Mapping[str, Any], *, source: str
     ) -> dict[str, Any]:
-        self.book.customers.record(customer_id)
+        self.book.customers.require(customer_id)
         checker = Checker()
         currency = str(self.book.setting("currency"))
         amount = checker.amount("amount", values.get("amount"), currency)
