@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from custbook.book import figures, rows
+from custbook.book import rows
 from custbook.book.db import transaction
+from custbook.book.derived import Derived
 from custbook.clock import Clock
 from custbook.errors import InvalidInput
 from custbook.i18n import _
@@ -52,14 +53,11 @@ class Recorder:
         self.change_set_id = change_set_id
         self.made_at = made_at
         self.count = 0
-        # customers whose figures the changes moved -> whether their revenue moved too
-        self.stale: dict[int, bool] = {}
+        self.derived = Derived()
 
     def record(self, change: Change) -> None:
-        """Store the change (already applied) and note the figures it moves."""
-        owner = change.customer_id
-        if owner is not None and figures.affected(change.entity, change.action, change.field):
-            self.stale[owner] = self.stale.get(owner, False) or change.entity == "order"
+        """Store the change (already applied) and note the derived rows it moves."""
+        self.derived.note(change)
         self.db.execute(
             "INSERT INTO changes (change_set_id, entity, entity_id, customer_id, action, field,"
             " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -75,12 +73,6 @@ class Recorder:
             ),
         )
         self.count += 1
-
-    def refresh_figures(self) -> None:
-        """Once per customer, however many of its records the change set touched."""
-        for customer_id, revenue in self.stale.items():
-            figures.refresh(self.db, customer_id, revenue=revenue)
-        self.stale.clear()
 
 
 def _dump(value: Any) -> str | None:
@@ -110,7 +102,7 @@ def change_set(
         )
         recorder = Recorder(db, cursor.lastrowid or 0, made_at)
         yield recorder
-        recorder.refresh_figures()
+        recorder.derived.refresh(db, erased=kind == "erase")
         if recorder.count == 0 and kind == "change":
             db.execute("DELETE FROM change_sets WHERE id = ?", (recorder.change_set_id,))
 

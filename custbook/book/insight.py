@@ -39,21 +39,21 @@ class Judge:
     thresholds: tuple[int, int]  # lifetime revenue at the top fifth and the top half
 
     @cached_property
-    def _silent_before(self) -> dict[str, str]:
+    def silent_before(self) -> dict[str, str]:
         return {
             grade: (self.today - timedelta(days=days)).isoformat()
             for grade, days in self.cadence.items()
         }
 
     @cached_property
-    def _months(self) -> tuple[list[str], list[str]]:
+    def months(self) -> tuple[list[str], list[str]]:
         months = [_month(self.today, -k) for k in range(6)]  # this month and the five before
         return months[:3], months[3:]
 
     @property
     def revenue_since(self) -> str:
         """The first month `flags` needs revenue for."""
-        return self._months[1][-1]
+        return self.months[1][-1]
 
     def flags(
         self, kept: Mapping[str, Any], grade: str | None, revenue: Mapping[str, int]
@@ -64,11 +64,11 @@ class Judge:
             flags.append("payment")
         if kept.get("troubled_orders"):
             flags.append("cancelled")
-        silent_before = self._silent_before.get(grade or "", self._silent_before["C"])
+        silent_before = self.silent_before.get(grade or "", self.silent_before["C"])
         since = kept.get("silent_since")
         if since and str(since)[:10] < silent_before:
             flags.append("silent")
-        recent, before = (sum(revenue.get(m, 0) for m in window) for window in self._months)
+        recent, before = (sum(revenue.get(m, 0) for m in window) for window in self.months)
         if before > 0 and recent * 2 < before:
             flags.append("falling")
         return flags

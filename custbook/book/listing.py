@@ -1,8 +1,9 @@
 """Pages of the customer list: a few customers with their kept figures, risk flags and
 suggested grade, in a fixed number of indexed reads whatever the size of the book.
 
-Pages go by key (the last name and id shown), not by OFFSET, so the hundredth page costs
-what the first does: the name index is walked from the key, never from the top.
+Lines sort by the pinyin of the name (search.keys.sort_key). Pages go by key (the last
+sort key and id shown), not by OFFSET, so the hundredth page costs what the first does:
+the sort index is walked from the key, never from the top.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class ListedCustomer:
     figures: dict[str, Any]
     risk: list[str]
     suggested_grade: str
+    sort_key: str  # the pinyin of the name (search.keys.sort_key)
 
     @property
     def id(self) -> int:
@@ -38,7 +40,10 @@ class ListedCustomer:
     @property
     def key(self) -> tuple[str, int]:
         """Where the next page starts."""
-        return (str(self.record["name"]), self.id)
+        return (self.sort_key, self.id)
+
+
+Condition = tuple[str, list[Any]]  # SQL over customers c and customer_figures f, arguments
 
 
 def page(
@@ -48,22 +53,45 @@ def page(
     after: tuple[str, int] | None = None,
     limit: int = PAGE_SIZE,
     archived: bool = False,
+    condition: Condition | None = None,
 ) -> list[ListedCustomer]:
-    """Up to `limit` live (or, with `archived`, archived) customers by name, after `after`."""
-    where = "c.archived_at IS NOT NULL" if archived else "c.archived_at IS NULL"
-    arguments: list[Any] = []
-    if after is not None:
-        where += " AND (c.name, c.id) > (?, ?)"
-        arguments += after
-    columns = ", ".join(f"c.{name}" for name in _FIELDS)
-    kept = ", ".join(f"f.{name}" for name in figures.COLUMNS)
-    cursor = book.db.execute(
-        f"SELECT {columns}, {kept} FROM customers c INDEXED BY customers_name"
-        " LEFT JOIN customer_figures f ON f.customer_id = c.id"
-        f" WHERE {where} ORDER BY c.name, c.id LIMIT ?",
-        (*arguments, limit),
+    """Up to `limit` customers by name (pinyin order), after `after`: the live ones, the
+    archived ones with `archived`, or those meeting `condition`."""
+    where, arguments = condition or (
+        "c.archived_at IS NOT NULL" if archived else "c.archived_at IS NULL",
+        [],
     )
-    return _listed(book, cursor.fetchall(), today)
+    if after is not None:
+        where = f"({where}) AND (s.sort_key, s.customer_id) > (?, ?)"
+        arguments = [*arguments, *after]
+    return _listed(
+        book,
+        book.db.execute(
+            f"SELECT {_SELECTED} FROM customer_search s INDEXED BY customer_search_sort"
+            " JOIN customers c ON c.id = s.customer_id"
+            " LEFT JOIN customer_figures f ON f.customer_id = c.id"
+            f" WHERE {where} ORDER BY s.sort_key, s.customer_id LIMIT ?",
+            (*arguments, limit),
+        ).fetchall(),
+        today,
+    )
+
+
+def by_ids(book: Book, ids: list[int], today: date) -> list[ListedCustomer]:
+    """These customers as list lines, in this order (ids not in the book are left out)."""
+    marks = ", ".join("?" for _ in ids)
+    found = book.db.execute(
+        f"SELECT {_SELECTED} FROM customers c JOIN customer_search s ON s.customer_id = c.id"
+        f" LEFT JOIN customer_figures f ON f.customer_id = c.id WHERE c.id IN ({marks})",
+        ids,
+    ).fetchall()
+    place = {customer_id: index for index, customer_id in enumerate(ids)}
+    return _listed(book, sorted(found, key=lambda row: place[row[0]]), today)
+
+
+_SELECTED = ", ".join(
+    [f"c.{name}" for name in _FIELDS] + ["s.sort_key"] + [f"f.{name}" for name in figures.COLUMNS]
+)
 
 
 def _listed(book: Book, found: list[Any], today: date) -> list[ListedCustomer]:
@@ -71,11 +99,12 @@ def _listed(book: Book, found: list[Any], today: date) -> list[ListedCustomer]:
     tags = _tags_of(book, ids)
     judge = insight.judge(book, today)
     revenue = figures.monthly_revenue_of(book.db, ids, judge.revenue_since)
+    width = len(_FIELDS)
     listed = []
     for row in found:
-        record = dict(zip(_FIELDS, row[: len(_FIELDS)], strict=True))
+        record = dict(zip(_FIELDS, row[:width], strict=True))
         record["phones"] = json.loads(record["phones"] or "[]")
-        kept = dict(zip(figures.COLUMNS, row[len(_FIELDS) :], strict=True))
+        kept = dict(zip(figures.COLUMNS, row[width + 1 :], strict=True))
         customer_id = record["id"]
         listed.append(
             ListedCustomer(
@@ -84,6 +113,7 @@ def _listed(book: Book, found: list[Any], today: date) -> list[ListedCustomer]:
                 kept,
                 judge.flags(kept, record["grade"], revenue[customer_id]),
                 judge.grade(kept),
+                row[width],
             )
         )
     return listed

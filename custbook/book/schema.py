@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from custbook.book import figures
 from custbook.book.db import transaction
+from custbook.book.search import index as search_index
 from custbook.errors import CustbookError, ExitCode
 from custbook.i18n import _
 
@@ -222,9 +223,17 @@ def _add_figures(db: sqlite3.Connection) -> None:
     figures.rebuild(db)
 
 
+def _add_search(db: sqlite3.Connection) -> None:
+    """Computes every customer's pinyin once, here, at the upgrade; from then on only
+    writes do."""
+    _script(search_index.SCHEMA)(db)
+    search_index.rebuild(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "the whole data model", _script(SCHEMA_V1)),
     Migration(2, "figures kept per customer (last contact, next reminder)", _add_figures),
+    Migration(3, "the search index (trigram text, pinyin, recency order)", _add_search),
 ]
 LATEST = MIGRATIONS[-1].version
 

@@ -200,6 +200,17 @@ def _offset(normal: str, today: date) -> date | None:
     return today + _UNITS[unit] * amount
 
 
+def parse_period(text: str) -> relativedelta | None:
+    """A length of time without a direction (`90d`, `2w`, `3m`, `1y`, `三天`), or None."""
+    match = _OFFSET.match(_normalise(text))
+    if match is None:
+        return None
+    into, sign, count, unit, suffix = match.groups()
+    if unit not in _UNITS or into or sign or suffix:
+        return None
+    return _UNITS[unit] * _count(count)
+
+
 def _weekday(normal: str, today: date) -> date | None:
     match = _WEEKDAY_EN.match(normal) or _WEEKDAY_ZH.match(normal)
     if match is None or match[2] not in _WEEKDAYS:

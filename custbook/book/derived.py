@@ -1,0 +1,52 @@
+"""What a change set brings up to date as it closes: the customer's kept figures, then its
+search rows (whose recency order comes from the figures). Once per customer, however many
+of its records the change set touched."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from custbook.book import figures
+from custbook.book.search import index
+
+if TYPE_CHECKING:
+    from custbook.book.history import Change
+
+
+@dataclass
+class Stale:
+    figures: bool = False
+    revenue: bool = False  # the customer's revenue per month (orders only)
+    text: bool = False  # what the customer is found by
+    order: bool = False  # only its place in the recency order
+
+
+class Derived:
+    def __init__(self) -> None:
+        self.stale: dict[int, Stale] = {}
+
+    def note(self, change: Change) -> None:
+        owner = change.customer_id
+        if owner is None and change.entity == "customer":
+            owner = change.entity_id  # an erase records no owner: the customer is gone
+        if owner is None:
+            return
+        stale = self.stale.setdefault(owner, Stale())
+        if figures.affected(change.entity, change.action, change.field):
+            stale.figures = True
+            stale.revenue |= change.entity == "order"
+        moved = index.affected(change.entity, change.action, change.field)
+        stale.text |= moved == "text"
+        stale.order |= moved == "order"
+
+    def refresh(self, db: sqlite3.Connection, *, erased: bool) -> None:
+        for customer_id, stale in self.stale.items():
+            if stale.figures:
+                figures.refresh(db, customer_id, revenue=stale.revenue)
+            if stale.text or stale.order:
+                index.refresh(db, customer_id, text=stale.text)
+        if erased:
+            index.purge(db)  # nothing of the erased may stay in the index's old segments
+        self.stale.clear()

@@ -1,0 +1,157 @@
+"""The search index, kept in step with every write (the change set refreshes it as it
+closes, erase included) and rebuilt by `custbook rebuild`.
+
+`search_text` is an FTS5 table with the trigram tokenizer (Chinese has no spaces to split
+words on; any substring of three characters or more matches). Its rowid is the customer's
+recency and id together, `minutes of the last contact << 24 | id`, so FTS5 hands matches
+out newest contact first and a query with LIMIT stops early, however many match.
+`customer_search` maps a customer to that rowid and holds the pinyin sort key of its name.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from custbook.book.search import keys
+from custbook.errors import InvalidInput
+from custbook.i18n import _
+
+SCHEMA = """
+CREATE VIRTUAL TABLE search_text USING fts5(
+    name, pinyin, company, contacts, rest, tokenize = 'trigram case_sensitive 1'
+);
+CREATE TABLE customer_search (
+    customer_id INTEGER PRIMARY KEY,          -- no foreign key: refresh removes both rows
+    text_rowid INTEGER NOT NULL UNIQUE,       -- its row in search_text
+    sort_key TEXT NOT NULL                    -- pinyin of the name, for lists
+);
+CREATE INDEX customer_search_sort ON customer_search (sort_key, customer_id);
+"""
+COLUMNS = ("name", "pinyin", "company", "contacts", "rest")
+ID_BITS = 24
+ID_MASK = (1 << ID_BITS) - 1
+# Customer fields the index reads (archiving is not one: lists filter it when they read).
+SEARCHED_FIELDS = {
+    "name", "kind", "company", "phones", "emails", "city", "province", "address",
+    "industry", "wechat", "notes", "tags",
+}  # fmt: skip
+_CUSTOMER = (
+    "SELECT c.name, c.kind, c.company, c.phones, c.emails, c.city, c.province, c.address,"
+    " c.industry, c.wechat, c.notes,"
+    " (SELECT group_concat(t.name, ' ') FROM tags t JOIN customer_tags ct ON ct.tag_id = t.id"
+    "  WHERE ct.customer_id = c.id), f.last_contact_at"
+    " FROM customers c LEFT JOIN customer_figures f ON f.customer_id = c.id WHERE c.id = ?"
+)
+
+
+def affected(entity: str, action: str, field: str | None) -> str | None:
+    """What a change moves: "text" (what the customer is found by), "order" (only its
+    recency), or None."""
+    if entity == "customer":
+        return "text" if action != "update" or field in SEARCHED_FIELDS else None
+    if entity == "contact":
+        return "text"
+    return "order" if entity == "interaction" else None
+
+
+def refresh(db: sqlite3.Connection, customer_id: int, *, text: bool = True) -> None:
+    """Bring one customer's rows up to date (after its figures: recency comes from them).
+    Without `text`, only its place in the recency order moves."""
+    current = db.execute(
+        "SELECT text_rowid FROM customer_search WHERE customer_id = ?", (customer_id,)
+    ).fetchone()
+    row = db.execute(_CUSTOMER, (customer_id,)).fetchone()
+    if row is None:  # erased, or an add undone
+        if current is not None:
+            _remove(db, customer_id, current[0])
+        return
+    rowid = text_rowid(customer_id, row[-1])
+    if text or current is None:
+        _write(db, customer_id, rowid, row, current[0] if current else None)
+    elif current[0] != rowid:
+        _move(db, customer_id, current[0], rowid)
+
+
+def text_rowid(customer_id: int, last_contact_at: str | None) -> int:
+    if customer_id > ID_MASK:
+        raise InvalidInput(_("This book holds more customers than search can index."))
+    minutes = 0  # never contacted: after everyone who was
+    if last_contact_at:
+        minutes = max(int(datetime.fromisoformat(last_contact_at).timestamp()) // 60, 0)
+    return minutes << ID_BITS | customer_id
+
+
+def _write(
+    db: sqlite3.Connection, customer_id: int, rowid: int, row: sqlite3.Row, old: int | None
+) -> None:
+    name, kind, company, phones, emails, *places, wechat, notes, tags, _recency = row
+    contacts = db.execute(
+        "SELECT name, phones, emails FROM contacts WHERE customer_id = ?", (customer_id,)
+    ).fetchall()
+    all_phones = json.loads(phones) + [p for c in contacts for p in json.loads(c[1])]
+    all_emails = json.loads(emails) + [e for c in contacts for e in json.loads(c[2])]
+    contact_names = [c[0] for c in contacts]
+    values = (
+        keys.name_text(name),
+        keys.anchored(keys.pinyin_forms(name)),
+        keys.anchored([company, *keys.pinyin_forms(company or "")]),
+        keys.anchored(contact_names + [f for n in contact_names for f in keys.pinyin_forms(n)]),
+        keys.anchored([*keys.phone_forms(all_phones), *all_emails, *places, wechat, tags, notes]),
+    )
+    if old is not None:
+        db.execute("DELETE FROM search_text WHERE rowid = ?", (old,))
+    db.execute(
+        f"INSERT INTO search_text (rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+        (rowid, *values),
+    )
+    db.execute(
+        "INSERT INTO customer_search (customer_id, text_rowid, sort_key) VALUES (?, ?, ?)"
+        " ON CONFLICT (customer_id) DO UPDATE SET text_rowid = excluded.text_rowid,"
+        " sort_key = excluded.sort_key",
+        (customer_id, rowid, keys.sort_key(name, person=kind == "person")),
+    )
+
+
+def _move(db: sqlite3.Connection, customer_id: int, old: int, new: int) -> None:
+    names = ", ".join(COLUMNS)
+    db.execute(
+        f"INSERT INTO search_text (rowid, {names}) SELECT ?, {names} FROM search_text"
+        " WHERE rowid = ?",
+        (new, old),
+    )
+    db.execute("DELETE FROM search_text WHERE rowid = ?", (old,))
+    db.execute(
+        "UPDATE customer_search SET text_rowid = ? WHERE customer_id = ?", (new, customer_id)
+    )
+
+
+def _remove(db: sqlite3.Connection, customer_id: int, rowid: int) -> None:
+    db.execute("DELETE FROM search_text WHERE rowid = ?", (rowid,))
+    db.execute("DELETE FROM customer_search WHERE customer_id = ?", (customer_id,))
+
+
+def purge(db: sqlite3.Connection) -> None:
+    """Merge the index so nothing of deleted rows stays in it (FTS5 keeps a deleted row's
+    terms in older segments until they merge): after an erase."""
+    db.execute("INSERT INTO search_text (search_text) VALUES ('optimize')")
+
+
+def rebuild(db: sqlite3.Connection) -> int:
+    """Every customer's rows written afresh (a migration, `custbook rebuild`)."""
+    db.execute("DELETE FROM search_text")
+    db.execute("DELETE FROM customer_search")
+    ids = [r[0] for r in db.execute("SELECT id FROM customers ORDER BY id")]
+    for customer_id in ids:
+        refresh(db, customer_id)
+    purge(db)
+    return len(ids)
+
+
+def kept(db: sqlite3.Connection) -> list[tuple[object, ...]]:
+    """Every row of the index, for comparing with a rebuild."""
+    names = ", ".join(COLUMNS)
+    text = [tuple(r) for r in db.execute(f"SELECT rowid, {names} FROM search_text ORDER BY 1")]
+    mapped = [tuple(r) for r in db.execute("SELECT * FROM customer_search ORDER BY 1")]
+    return text + mapped

@@ -1,0 +1,129 @@
+"""What a customer is found by: the text of its search row, its pinyin, its sort key.
+
+Pinyin comes from pypinyin's per-character dictionary (`pinyin_dict`), every reading of
+every character, not from its phrase mode. Why: search wants all readings anyway (曾 is
+zeng and ceng, 单 shan and dan; a person types the one they know), the dictionary lookup
+costs about 1 µs per name against about 40 µs for phrase segmentation here, and it is done
+on every write of a customer. Phrase mode's one better guess is not worth 40× on 100,000
+customers; the readings it would pick are among the ones indexed. Names are short, so the
+combinations of readings stay few; they are capped all the same.
+
+Prefix anchors: the trigram tokenizer matches substrings of three or more characters. Each
+searchable value is written after two anchor characters (START, or INNER before the rest
+of a Chinese name from each of its characters), so `START START z` is a trigram: a query
+of one or two characters becomes a prefix match, and `张伟华` stays a substring match.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import phonenumbers
+from pypinyin.pinyin_dict import pinyin_dict
+
+START = "\x1e\x1e"  # before a whole value: a query after it is a prefix of the value
+INNER = "\x1f\x1f"  # before the rest of a Chinese name from one of its characters
+END = "\x1d"  # after a whole name, so the exact name is a phrase too
+_MAX_READINGS = 16  # combinations of heteronym readings kept per value
+# The reading a surname takes, where it is not a character's first reading (曾 is céng in
+# 曾经 but Zēng as a surname): only for sorting people by name.
+_SURNAMES = {
+    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha",
+    "盖": "ge", "区": "ou", "覃": "qin", "翟": "zhai", "乐": "yue", "秘": "bi",
+    "缪": "miao", "句": "gou", "召": "shao", "种": "chong", "员": "yun", "重": "chong",
+}  # fmt: skip
+
+
+def normal(text: str) -> str:
+    """The form both the index and the queries are in: NFKC (full-width to half-width),
+    case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def is_han(char: str) -> bool:
+    return ord(char) in pinyin_dict
+
+
+@lru_cache(maxsize=8192)
+def readings(char: str) -> tuple[str, ...]:
+    """A character's readings without tones (ü as v, as people type it), or the character
+    itself lowercased when it is not Chinese."""
+    found = pinyin_dict.get(ord(char))
+    if found is None:
+        return (char.casefold(),)
+    plain = []
+    for reading in found.split(","):
+        bare = unicodedata.normalize("NFKD", reading.replace("ü", "v"))
+        text = "".join(c for c in bare if not unicodedata.combining(c))
+        if text and text not in plain:
+            plain.append(text)
+    return tuple(plain) or (char,)
+
+
+def pinyin_forms(text: str) -> list[str]:
+    """Full pinyin and initials of every combination of readings (capped), for a value
+    holding Chinese: 张伟 → zhangwei, zw. Other characters are kept as they are."""
+    if not any(is_han(c) for c in text):
+        return []
+    chars = [c for c in normal(text) if not c.isspace()]
+    choices = [readings(c) for c in chars]
+    forms: list[str] = []
+    for combination in itertools.islice(itertools.product(*choices), _MAX_READINGS):
+        full = "".join(combination)
+        initials = "".join(
+            reading[0] if is_han(char) else reading
+            for char, reading in zip(chars, combination, strict=True)
+        )
+        for form in (full, initials):
+            if form not in forms:
+                forms.append(form)
+    return forms
+
+
+def sort_key(name: str, *, person: bool) -> str:
+    """Where a name sorts: by pinyin (one reading per character; a person's surname by its
+    surname reading), then by the name itself so equal readings stay apart."""
+    chars = normal(name)
+    spelled = [
+        _SURNAMES[char] if person and index == 0 and char in _SURNAMES else readings(char)[0]
+        for index, char in enumerate(chars)
+    ]
+    return " ".join(spelled) + "\x00" + chars
+
+
+def anchored(values: Iterable[str | None]) -> str:
+    """Each value after START, so a query can match its beginning."""
+    return " ".join(START + normal(v) for v in values if v)
+
+
+def name_text(name: str) -> str:
+    """The name column: the whole name between START and END, then its inner starts."""
+    return f"{START}{normal(name)}{END} {inner_starts(name)}"
+
+
+def inner_starts(name: str) -> str:
+    """The rest of a Chinese name from each of its characters after the first, after INNER:
+    one character (伟) then finds the names holding it."""
+    text = normal(name)
+    return " ".join(INNER + text[i:] for i in range(1, len(text)) if is_han(text[i]))
+
+
+def phone_forms(phones: Iterable[dict[str, str]]) -> Iterator[str]:
+    """The digits of each number as typed (138-0013-8000 → 13800138000), its national
+    number (without a trunk 0 or country code) and E.164 without the plus, so any run of
+    its digits finds it and its start is a prefix."""
+    for phone in phones:
+        typed = "".join(c for c in normal(phone.get("typed", "")) if c.isdigit())
+        e164 = phone.get("e164", "")
+        yield from dict.fromkeys(filter(None, (typed, _national(e164), e164.lstrip("+"))))
+
+
+@lru_cache(maxsize=4096)
+def _national(e164: str) -> str:
+    try:
+        return str(phonenumbers.parse(e164).national_number)
+    except phonenumbers.NumberParseException:
+        return ""
