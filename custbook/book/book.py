@@ -9,14 +9,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar, cast
 
-from custbook.book import agenda, history
+from custbook.book import agenda, history, listing
 from custbook.book.activity import Activity
 from custbook.book.agenda import Agenda
 from custbook.book.customers import Customers
 from custbook.book.db import prepare_connection, transaction
 from custbook.book.deals import Deals
 from custbook.book.history import ChangeSet
+from custbook.book.listing import PAGE_SIZE, ListedCustomer
 from custbook.book.schema import migrate
+from custbook.book.search import engine
+from custbook.book.search.views import Views
 from custbook.book.tags import Tags
 from custbook.clock import Clock, system_clock
 
@@ -38,6 +41,7 @@ class Book:
         self.tags = Tags(self)
         self.activity = Activity(self)
         self.deals = Deals(self)
+        self.views = Views(self)
         self._memo: dict[str, tuple[int, Any]] = {}
         self._settings: dict[str, Any] = {}
 
@@ -80,6 +84,19 @@ class Book:
     @property
     def phone_region(self) -> str:
         return str(self.setting("phone_region"))
+
+    def search(
+        self, text: str, *, today: date | None = None, limit: int = 50
+    ) -> list[ListedCustomer]:
+        """The customers `text` finds, best first (search/engine.py); QueryError for a
+        filter it cannot read."""
+        return engine.search(self, text, today or self.clock().date(), limit=limit)
+
+    def page(
+        self, *, after: tuple[str, int] | None = None, limit: int = PAGE_SIZE
+    ) -> list[ListedCustomer]:
+        """A page of the customer list, by name (listing.py)."""
+        return listing.page(self, self.clock().date(), after=after, limit=limit)
 
     def agenda(self, today: date | None = None) -> Agenda:
         """Overdue and due reminders, silent customers, unpaid orders, birthdays."""

@@ -11,6 +11,7 @@ from rich.table import Table
 from custbook.book import figures
 from custbook.book.agenda import Agenda
 from custbook.book.money import Money, format_amount
+from custbook.book.search import index as search_index
 from custbook.cli.main import CliState, book_options, cli
 from custbook.cli.output import data_console, emit_json, say
 from custbook.cli.session import changing, reading
@@ -93,12 +94,19 @@ def _reminder_rows(items: list[dict[str, Any]]) -> list[list[str]]:
     ]
 
 
-@cli.command(help=_("Recompute every customer's kept figures (last contact, revenue…)."))
+@cli.command(
+    help=_("Recompute every customer's kept figures (last contact, revenue…) and search index.")
+)
 @book_options()
 @click.pass_obj
 def rebuild(state: CliState) -> None:
     with changing(state) as (book, _vault):
-        before = figures.kept(book.db)
+        before = set(figures.kept(book.db) + search_index.kept(book.db))
         count = figures.rebuild(book.db)
-        differed = sum(1 for a, b in zip(before, figures.kept(book.db), strict=False) if a != b)
-    say(_("Recomputed the figures of {n} customers; {d} had drifted.").format(n=count, d=differed))
+        search_index.rebuild(book.db)
+        drifted = len(before ^ set(figures.kept(book.db) + search_index.kept(book.db)))
+    say(
+        _("Recomputed the figures and search index of {n} customers; {d} rows had drifted.").format(
+            n=count, d=drifted
+        )
+    )

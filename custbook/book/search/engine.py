@@ -16,27 +16,26 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from custbook.book import insight, listing
+from custbook.book import listing
 from custbook.book.listing import ListedCustomer
 from custbook.book.search import index, keys
-from custbook.book.search.query import Context, Query, compile_filters, parse
+from custbook.book.search.query import Query, compile_filters, context_for, parse
 
 if TYPE_CHECKING:
     from custbook.book.book import Book
 
+
 def search(book: Book, text: str, today: date, *, limit: int = 50) -> list[ListedCustomer]:
     """The customers `text` finds, best first (QueryError for a filter it cannot read)."""
     query = parse(text)
-    where, arguments = compile_filters(query, Context(today, insight.judge(book, today)))
+    where, arguments = compile_filters(query, context_for(book, today))
     if not query.words:
         return listing.page(book, today, limit=limit, condition=(where, arguments))
     ids = ranked_ids(book, query, (where, arguments), limit)
     return listing.by_ids(book, ids, today)
 
 
-def ranked_ids(
-    book: Book, query: Query, condition: tuple[str, list[Any]], limit: int
-) -> list[int]:
+def ranked_ids(book: Book, query: Query, condition: tuple[str, list[Any]], limit: int) -> list[int]:
     first, *others = query.words
     also = [f"({_anywhere(word)})" for word in others]
     where, arguments = condition

@@ -14,6 +14,7 @@ import json
 import sqlite3
 from datetime import datetime
 
+from custbook.book.db import transaction
 from custbook.book.search import keys
 from custbook.errors import InvalidInput
 from custbook.i18n import _
@@ -140,12 +141,13 @@ def purge(db: sqlite3.Connection) -> None:
 
 def rebuild(db: sqlite3.Connection) -> int:
     """Every customer's rows written afresh (a migration, `custbook rebuild`)."""
-    db.execute("DELETE FROM search_text")
-    db.execute("DELETE FROM customer_search")
-    ids = [r[0] for r in db.execute("SELECT id FROM customers ORDER BY id")]
-    for customer_id in ids:
-        refresh(db, customer_id)
-    purge(db)
+    with transaction(db):
+        db.execute("DELETE FROM search_text")
+        db.execute("DELETE FROM customer_search")
+        ids = [r[0] for r in db.execute("SELECT id FROM customers ORDER BY id")]
+        for customer_id in ids:
+            refresh(db, customer_id)
+        purge(db)
     return len(ids)
 
 

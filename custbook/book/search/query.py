@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from custbook.book import insight
 from custbook.book.money import AmountError, parse_amount
@@ -25,6 +25,9 @@ from custbook.book.validation import Checker
 from custbook.book.when import WhenError, parse_period, parse_when
 from custbook.errors import InvalidInput
 from custbook.i18n import _
+
+if TYPE_CHECKING:
+    from custbook.book.book import Book
 
 KEYS = (
     "grade", "stage", "city", "province", "industry", "tag", "source", "last", "reviewed",
@@ -169,6 +172,10 @@ class Context:
 Condition = tuple[str, list[Any]]
 
 
+def context_for(book: Book, today: date) -> Context:
+    return Context(today, insight.judge(book, today))
+
+
 def compile_filters(query: Query, context: Context) -> Condition:
     """One SQL condition over `customers c` and `customer_figures f` for every filter, the
     live customers only unless an archived filter says otherwise."""
@@ -228,17 +235,20 @@ def _tag(key: str, value: str, context: Context) -> Condition:
 
 
 def _past(column: str) -> Callable[[str, str, Context], Condition]:
-    """A time in the past: `>90d` longer ago than 90 days (never counts), `<7d` within
-    the last 7 days, a date (`<2024-01-01`, `>=yesterday`) compared as a day."""
+    """A time in the past: `>90d` more than 90 days ago (never counts too), `<7d` fewer
+    than 7 days ago (a bare `7d` is `<=7d`), a date (`<2024-01-01`, `>=yesterday`)
+    compared as a day. Days ago are whole days: yesterday is 1."""
 
     def compile_(key: str, value: str, context: Context) -> Condition:
         sign, rest = _split_compare(value)
         period = parse_period(rest)
-        if period is not None:
-            since = (context.today - period).isoformat()
-            if sign in (">", ">="):
-                return f"{column} IS NULL OR {column} < ?", [since]
-            return f"{column} >= ?", [since]
+        if period is not None:  # compared in whole days ago
+            day = context.today - period
+            if sign in (">", ">="):  # longer ago: before that day (>) or on it (>=)
+                bound = day if sign == ">" else day + timedelta(days=1)
+                return f"{column} IS NULL OR {column} < ?", [bound.isoformat()]
+            bound = day + timedelta(days=1) if sign == "<" else day  # within
+            return f"{column} >= ?", [bound.isoformat()]
         return _on_day(column, sign, parse_when(rest, context.today))
 
     return compile_

@@ -1,0 +1,192 @@
+"""Search on a fixed book: exact hits and their order for Chinese, pinyin (full, initials,
+heteronyms, mixed), phone fragments, emails, filters and one- and two-character queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from custbook.book import figures
+from custbook.book.search import index
+from custbook.book.search.engine import search
+from custbook.book.search.query import QueryError
+
+from .search_fixture import NOW, TODAY, build
+
+
+@pytest.fixture(scope="module")
+def fixture():
+    return build()
+
+
+def names(book, query: str, **options) -> list[str]:
+    return [line.record["name"] for line in search(book, query, TODAY, **options)]
+
+
+HITS = [
+    # Chinese: exact name, then names starting with it; one character finds names holding it
+    ("张伟", ["张伟", "张伟华"]),
+    ("张", ["张伟", "张伟华"]),
+    ("伟", ["张伟", "张伟华", "北京伟业科技有限公司", "章伟", "王伟"]),
+    # pinyin, full and initials, newest contact first within the tier; 张w is 张 then w
+    ("zhangwei", ["张伟", "张伟华", "章伟"]),
+    ("zw", ["张伟", "张伟华", "章伟"]),
+    ("zhang", ["张伟", "张伟华", "章伟", "Alice Zhang"]),
+    ("张w", ["张伟", "张伟华"]),
+    ("ZW", ["张伟", "张伟华", "章伟"]),
+    # heteronyms: every reading finds them
+    ("zeng", ["曾小明"]),
+    ("ceng", ["曾小明"]),
+    ("zxm", ["曾小明"]),
+    ("shan", ["单丽", "张伟", "Alice Zhang"]),  # 单 shan; 上海 in a company; Shanghai
+    ("dan", ["单丽"]),
+    ("chongqing", ["重庆火锅有限公司"]),
+    ("cq", ["重庆火锅有限公司"]),
+    ("重庆", ["重庆火锅有限公司", "曾小明"]),  # the name, then a city
+    # phones: any run of three digits, a start of one or two, landlines, contacts' phones
+    ("1380", ["张伟"]),
+    ("8000", ["张伟"]),
+    ("0013", ["张伟"]),
+    ("13", ["张伟", "张伟华"]),
+    ("1", ["张伟", "张伟华", "重庆火锅有限公司"]),
+    ("021", ["曾小明"]),
+    ("62345678", ["曾小明"]),
+    ("1860", ["重庆火锅有限公司"]),
+    ("８０００", ["张伟"]),  # full-width digits
+    # emails, contacts, companies, places, notes
+    ("zhang.wei@", ["张伟"]),
+    ("example.com", ["张伟"]),
+    ("blueharbor", ["Alice Zhang"]),
+    ("王芳", ["重庆火锅有限公司"]),
+    ("wf", ["重庆火锅有限公司"]),
+    ("上海", ["张伟", "王伟"]),
+    ("有限公司", ["张伟", "北京伟业科技有限公司", "重庆火锅有限公司"]),
+    ("每月采购", ["北京伟业科技有限公司"]),
+    ("采购", []),  # two characters match starts only, and no value starts with it
+    ("a", ["Alice Zhang"]),
+    ("Blue Harbor", ["Alice Zhang"]),
+    ('"blue harbor"', ["Alice Zhang"]),
+    ("harbor 张", []),  # every word must match
+    ("VIP", ["Alice Zhang", "张伟"]),
+    ("李娜", []),  # archived: only when asked
+    ("李娜 archived:yes", ["李娜"]),
+    ("nobody-like-this", []),
+    # filters alone come in the list's order: pinyin of the name
+    ("grade:A", ["北京伟业科技有限公司", "曾小明", "张伟"]),
+    ("等级:a", ["北京伟业科技有限公司", "曾小明", "张伟"]),
+    ("grade:A,B", ["北京伟业科技有限公司", "王伟", "曾小明", "张伟", "张伟华"]),
+    ("-grade:A,B", ["Alice Zhang", "单丽", "章伟", "重庆火锅有限公司"]),
+    ("stage:现有", ["王伟", "张伟"]),
+    ("city:北京,上海", ["北京伟业科技有限公司", "王伟", "张伟", "张伟华"]),
+    ("province:江苏 industry:零售", ["单丽"]),
+    ("tag:vip", ["Alice Zhang", "张伟"]),
+    ('tag:"export"', ["Alice Zhang"]),
+    ("-tag:VIP grade:A", ["北京伟业科技有限公司", "曾小明"]),
+    ("last:>90d", ["王伟", "曾小明"]),
+    ("last:>=55d", ["王伟", "曾小明", "章伟", "重庆火锅有限公司"]),
+    ("last:<7d", ["Alice Zhang", "张伟"]),
+    ("-last:<7d grade:A", ["北京伟业科技有限公司", "曾小明"]),
+    (f"last:>={(TODAY.replace(day=1)).isoformat()}", ["Alice Zhang", "单丽", "张伟", "张伟华"]),
+    ("last:55d", ["Alice Zhang", "北京伟业科技有限公司", "单丽", "张伟", "章伟", "张伟华"]),
+    ("last:<55d", ["Alice Zhang", "北京伟业科技有限公司", "单丽", "张伟", "张伟华"]),
+    ("birthday:this-month", ["章伟"]),
+    ("birthday:11-30", ["章伟"]),
+    ("has:email", ["Alice Zhang", "王伟", "张伟"]),
+    ("no:phone city:上海", ["王伟"]),
+    ("has:contact", ["重庆火锅有限公司"]),
+    ("archived:yes", ["李娜"]),
+    ("archived:any city:上海", ["李娜", "王伟", "张伟"]),
+    ("risk:silent", ["北京伟业科技有限公司", "王伟", "曾小明"]),  # A after 30 days, C 90
+    ("created:<2024-01-01", []),
+    ("orders:0", ["Alice Zhang", "北京伟业科技有限公司", "单丽", "王伟", "曾小明", "张伟",
+                  "章伟", "张伟华", "重庆火锅有限公司"]),  # 张 and 章 read alike: then by name
+    # free text and filters together
+    ("上海 grade:A", ["张伟"]),
+    ("伟 city:北京,上海", ["张伟", "张伟华", "北京伟业科技有限公司", "王伟"]),
+    ("zw grade:C", ["章伟"]),
+    ("grade:X is free text? no", None),  # a known key with a bad value: an error
+    ("url:http://example.com", []),  # not a known key: free text
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "expected"), HITS, ids=[q for q, _e in HITS])
+def test_each_query_finds_exactly_these_in_this_order(fixture, query, expected):
+    book, _ids = fixture
+    if expected is None:
+        with pytest.raises(QueryError):
+            names(book, query)
+    else:
+        assert names(book, query) == expected
+
+
+def test_the_limit_keeps_the_best(fixture):
+    book, _ids = fixture
+    assert names(book, "伟", limit=2) == ["张伟", "张伟华"]
+    assert names(book, "grade:A", limit=1) == ["北京伟业科技有限公司"]
+
+
+@pytest.mark.parametrize(
+    ("query", "token", "words"),
+    [
+        ("张 grade:X", "grade:X", "A, B or C"),
+        ("stage:sleeping", "stage:sleeping", "lead"),
+        ("last:>soon", "last:>soon", "not a date"),
+        ("revenue:>lots", "revenue:>lots", "amount"),
+        ("orders:>=three", "orders:>=three", "whole number"),
+        ("risk:bad", "risk:bad", "payment"),
+        ("has:pets", "has:pets", "email"),
+        ("overdue:maybe", "overdue:maybe", "yes or no"),
+        ("birthday:someday", "birthday:someday", "this-month"),
+        ("tag:", "tag:", "value"),
+        ('city:"', 'city:"', "value"),
+    ],
+)
+def test_a_bad_filter_value_names_the_token(fixture, query, token, words):
+    book, _ids = fixture
+    with pytest.raises(QueryError) as raised:
+        search(book, query, TODAY)
+    message = raised.value.message
+    assert token in message and words in message
+    assert query[raised.value.start : raised.value.end] == token
+
+
+def test_edits_and_erases_show_at_once(fixture):
+    book, ids = build()
+    book.customers.edit(ids["单丽"], {"name": "单丽娟", "phones": ["186 2222 3333"]}, source="t")
+    assert names(book, "丽娟") == ["单丽娟"]
+    assert names(book, "2222") == ["单丽娟"]
+    assert names(book, "slj") == ["单丽娟"]
+    book.customers.erase(ids["单丽"], source="t")
+    assert names(book, "单丽") == [] and names(book, "2222") == []
+    assert book.db.execute("SELECT count(*) FROM search_text").fetchone()[0] == 9
+    contact = book.customers.get(ids["重庆火锅有限公司"]).contacts[0]
+    book.customers.edit_contact(contact["id"], {"name": "刘强"}, source="t")
+    assert names(book, "刘强") == ["重庆火锅有限公司"] and names(book, "王芳") == []
+    book.undo(source="t")
+    assert names(book, "王芳") == ["重庆火锅有限公司"]
+
+
+def test_an_erase_leaves_nothing_of_the_customer_in_the_index():
+    book, ids = build()
+    book.customers.erase(ids["曾小明"], source="t")
+    dump = "\n".join(line for line in book.db.iterdump() if "search" in line)
+    assert "曾小明" not in dump and "62345678" not in dump and "xiaoming" not in dump
+    # the FTS index itself: no trigram of the erased name is left in any segment
+    raw = b"".join(r[0] for r in book.db.execute("SELECT block FROM search_text_data"))
+    assert "小明".encode() not in raw and b"zengxiaoming" not in raw
+
+
+def test_a_logged_call_moves_a_customer_up_its_tier(fixture):
+    book, ids = build()
+    assert names(book, "zw") == ["张伟", "张伟华", "章伟"]
+    book.activity.log(ids["章伟"], {"subject": "拜访", "happened_at": NOW}, source="t")
+    assert names(book, "zw") == ["章伟", "张伟", "张伟华"]
+    book.undo(source="t")
+    assert names(book, "zw") == ["张伟", "张伟华", "章伟"]
+
+
+def test_the_kept_index_equals_a_rebuild(fixture):
+    book, _ids = build()
+    kept = index.kept(book.db)
+    index.rebuild(book.db)
+    assert index.kept(book.db) == kept
+    assert figures.kept(book.db)  # the figures the recency comes from exist
