@@ -190,3 +190,23 @@ def test_the_kept_index_equals_a_rebuild(fixture):
     index.rebuild(book.db)
     assert index.kept(book.db) == kept
     assert figures.kept(book.db)  # the figures the recency comes from exist
+
+
+@pytest.mark.parametrize("query", ["z", "张", "13", "zhangwei", "上海 grade:A", "伟 -tag:VIP"])
+def test_no_search_reads_every_customer(fixture, query):
+    """Short queries too: each tier is one FTS read in rowid order, then lookups by key."""
+    book, _ids = fixture
+    statements: list[str] = []
+    book.db.set_trace_callback(statements.append)
+    try:
+        search(book, query, TODAY)
+    finally:
+        book.db.set_trace_callback(None)
+    allowed = ("SCAN s VIRTUAL TABLE", "SCAN customer_figures USING COVERING INDEX")
+    for sql in statements:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        for step in book.db.execute(f"EXPLAIN QUERY PLAN {sql}"):
+            detail = step["detail"]
+            assert not detail.startswith("SCAN") or detail.startswith(allowed), (sql, detail)
+            assert "FOR ORDER BY" not in detail or "customer_tags" in sql, (sql, detail)

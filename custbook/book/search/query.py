@@ -102,7 +102,7 @@ def parse(text: str) -> Query:
         found = None if token.quoted else _filter(token)
         if found is not None:
             filters.append(found)
-        elif word := normal(_unquoted(token.text)).strip():
+        elif word := _printable(normal(_unquoted(token.text))).strip():
             words.append(word)
     return Query(tuple(words), tuple(filters))
 
@@ -111,6 +111,12 @@ def tokens(text: str) -> Iterator[Token]:
     """Split on spaces outside quotes ("…" or “…”); an unclosed quote runs to the end."""
     for match in _TOKENS.finditer(text):
         yield Token(match.group(), match.start(), match.end(), match.group()[0] in '"“')
+
+
+def _printable(text: str) -> str:
+    """Without control characters (nobody types them; FTS5 queries cannot hold NUL, and
+    the index's anchors are control characters)."""
+    return "".join(c for c in text if unicodedata.category(c)[0] != "C")
 
 
 def _unquoted(text: str) -> str:

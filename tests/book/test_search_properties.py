@@ -1,0 +1,121 @@
+"""Property tests for search: any piece of three or more characters of what a customer is
+known by finds it, at once after an edit and never after an erase, and no query text
+makes search raise anything but the filter error."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from custbook.book import Book
+from custbook.book.search import index, keys
+from custbook.book.search.query import QueryError
+from tests.book.conftest import StepClock
+
+TODAY = date(2026, 3, 1)
+CHINESE = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+LATIN = st.characters(min_codepoint=ord("a"), max_codepoint=ord("z"))
+NAMES = st.text(st.one_of(CHINESE, LATIN, st.just(" ")), min_size=1, max_size=12).filter(
+    lambda name: name.strip()
+)
+COMPANIES = st.text(st.one_of(CHINESE, LATIN, st.sampled_from("()（）&-. ")), min_size=3, max_size=20)
+MOBILES = st.integers(min_value=0, max_value=99_999_999).map(lambda n: f"139{n:08d}")
+EMAILS = st.tuples(
+    st.text(LATIN, min_size=1, max_size=8), st.text(LATIN, min_size=2, max_size=8)
+).map(lambda parts: f"{parts[0]}@{parts[1]}.cn")
+SETTINGS = settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def found_ids(book: Book, query: str) -> list[int]:
+    return [line.id for line in book.search(query, today=TODAY, limit=1000)]
+
+
+def pieces(text: str, data: st.DataObject) -> str:
+    start = data.draw(st.integers(0, len(text) - 3))
+    end = data.draw(st.integers(start + 3, len(text)))
+    return text[start:end]
+
+
+def searchable(piece: str) -> bool:
+    """Free text as a person would type it: no quote, no filter look-alike, no blank ends."""
+    return piece.strip() == piece and '"' not in piece and ":" not in piece and " " not in piece
+
+
+@SETTINGS
+@given(name=NAMES, company=COMPANIES, phone=MOBILES, email=EMAILS, data=st.data())
+def test_any_piece_of_three_or_more_finds_the_customer(name, company, phone, email, data):
+    book = Book.in_memory(clock=StepClock())
+    book.customers.create({"name": "某某", "company": "其他公司"}, source="t")  # not a hit
+    made = book.customers.create(
+        {"name": name, "company": company, "phones": [phone], "emails": [email]}, source="t"
+    )
+    for value in (keys.normal(made["name"]), keys.normal(company), phone, email):
+        if len(value) < 3:
+            continue
+        piece = pieces(value, data)
+        assume(searchable(piece))
+        assert made.id in found_ids(book, piece), (value, piece)
+
+
+@SETTINGS
+@given(first=NAMES, second=NAMES, data=st.data())
+def test_edits_show_at_once_and_erases_leave_nothing(first, second, data):
+    assume(keys.normal(first).strip() != keys.normal(second).strip())
+    book = Book.in_memory(clock=StepClock())
+    made = book.customers.create({"name": first}, source="t")
+    book.customers.edit(made.id, {"name": second}, source="t")
+    shown = keys.normal(book.customers.get(made.id)["name"])
+    assert made.id in found_ids(book, shown)
+    old = keys.normal(made["name"])
+    if len(old) >= 3 and old not in shown and searchable(old):
+        assert made.id not in found_ids(book, old)
+    book.customers.erase(made.id, source="t")
+    assert found_ids(book, shown) == [] if searchable(shown) else True
+    assert book.db.execute("SELECT count(*) FROM search_text").fetchone()[0] == 0
+    assert index.kept(book.db) == []
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(max_size=40))
+def test_no_query_text_raises_anything_but_the_filter_error(text):
+    book = _shared_book()
+    try:
+        book.search(text, today=TODAY)
+    except QueryError as error:
+        assert text[error.start : error.end]  # it points at the token
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["grade", "stage", "last", "due", "risk", "has", "birthday",
+                             "revenue", "orders", "tag", "-city", "archived", "等级"]).flatmap(
+                lambda key: st.text(max_size=8).map(lambda value: f"{key}:{value}")
+            ),
+            st.text(max_size=6),
+        ),
+        max_size=4,
+    )
+)  # fmt: skip
+def test_filters_with_any_value_never_raise_anything_else(parts):
+    try:
+        _shared_book().search(" ".join(parts), today=TODAY)
+    except QueryError:
+        pass
+
+
+_BOOK: list[Book] = []
+
+
+def _shared_book() -> Book:
+    if not _BOOK:
+        book = Book.in_memory(clock=StepClock())
+        for name in ("张伟", "Alice Zhang", "重庆火锅", "李娜"):
+            book.customers.create({"name": name, "grade": "A"}, source="t")
+        _BOOK.append(book)
+    return _BOOK[0]
