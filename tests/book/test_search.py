@@ -62,7 +62,7 @@ HITS = [
     ("有限公司", ["张伟", "北京伟业科技有限公司", "重庆火锅有限公司"]),
     ("每月采购", ["北京伟业科技有限公司"]),
     ("采购", []),  # two characters match starts only, and no value starts with it
-    ("a", ["Alice Zhang"]),
+    ("a", ["Alice Zhang", "王伟"]),  # the name; a word of an email (wang@abc.cn)
     ("Blue Harbor", ["Alice Zhang"]),
     ('"blue harbor"', ["Alice Zhang"]),
     ("harbor 张", []),  # every word must match
@@ -171,8 +171,15 @@ def test_an_erase_leaves_nothing_of_the_customer_in_the_index():
     dump = "\n".join(line for line in book.db.iterdump() if "search" in line)
     assert "曾小明" not in dump and "62345678" not in dump and "xiaoming" not in dump
     # the FTS index itself: no trigram of the erased name is left in any segment
-    raw = b"".join(r[0] for r in book.db.execute("SELECT block FROM search_text_data"))
-    assert "小明".encode() not in raw and b"zengxiaoming" not in raw
+    for table in ("search_text", "search_words"):
+        raw = b"".join(r[0] for r in book.db.execute(f"SELECT block FROM {table}_data"))
+        assert "小明".encode() not in raw and b"zengxiaoming" not in raw, table
+        book.db.execute(
+            f"CREATE VIRTUAL TABLE temp.{table}_terms USING fts5vocab(main, {table}, 'row')"
+        )
+        terms = {r[0] for r in book.db.execute(f"SELECT term FROM temp.{table}_terms")}
+        assert not {t for t in terms if "小明" in t or "小" in t or "zengxiaoming" in t}, table
+        assert {"重庆火", "重庆火锅有限公司"} & terms, table  # the others are still there
 
 
 def test_a_logged_call_moves_a_customer_up_its_tier(fixture):

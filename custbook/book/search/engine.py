@@ -2,80 +2,133 @@
 
 Tiers, best first (the first free word decides the tier; every other word must match
 somewhere): the exact name, a name that starts with it, pinyin of the name (full or
-initials) that starts with it, company and contact people (and any part of the name),
-then the rest (phones, emails, places, tags, notes). Within a tier the most recent
-contact comes first: the FTS rowid is the recency (index.py), so each tier is one MATCH
-read newest first that stops at `limit`, whatever the number of matches. Without free
-text, the lines come in the list's own order (pinyin of the name).
+initials) that starts with it, company and contact people (and any word or part of the
+name), then the rest (phones, emails, places, tags, notes). Within a tier the most recent
+contact comes first: the FTS rowid is the recency (index.py), so each read of a tier goes
+newest first and stops at `limit`, whatever the number of matches. Without free text, the
+lines come in the list's own order (pinyin of the name).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from custbook.book import listing
-from custbook.book.listing import ListedCustomer
+from custbook.book.listing import Condition, ListedCustomer
 from custbook.book.search import index, keys
 from custbook.book.search.query import Query, compile_filters, context_for, parse
 
 if TYPE_CHECKING:
     from custbook.book.book import Book
 
+_SUBSTRING = 3  # the trigram index finds parts this long or longer
+
 
 def search(book: Book, text: str, today: date, *, limit: int = 50) -> list[ListedCustomer]:
     """The customers `text` finds, best first (QueryError for a filter it cannot read)."""
     query = parse(text)
-    where, arguments = compile_filters(query, context_for(book, today))
+    condition = compile_filters(query, context_for(book, today))
     if not query.words:
-        return listing.page(book, today, limit=limit, condition=(where, arguments))
-    ids = ranked_ids(book, query, (where, arguments), limit)
-    return listing.by_ids(book, ids, today)
+        return listing.page(book, today, limit=limit, condition=condition)
+    return listing.by_ids(book, ranked_ids(book, query, condition, limit), today)
 
 
-def ranked_ids(book: Book, query: Query, condition: tuple[str, list[Any]], limit: int) -> list[int]:
+def ranked_ids(book: Book, query: Query, condition: Condition, limit: int) -> list[int]:
     first, *others = query.words
-    also = [f"({_anywhere(word)})" for word in others]
-    where, arguments = condition
     found: dict[int, None] = {}
     for tier in _tiers(first):
-        match = " AND ".join([f"({tier})", *also])
-        rows = book.db.execute(
-            "SELECT s.rowid & ? FROM search_text s JOIN customers c ON c.id = s.rowid & ?"
-            " LEFT JOIN customer_figures f ON f.customer_id = c.id"
-            f" WHERE search_text MATCH ? AND ({where}) ORDER BY s.rowid DESC LIMIT ?",
-            (index.ID_MASK, index.ID_MASK, match, *arguments, limit + len(found)),
-        )
-        for (customer_id,) in rows:
-            found.setdefault(customer_id)
+        rowids: list[int] = []
+        for read in tier:
+            rowids += _read(book, _with_others(read, others), condition, limit + len(found))
+        for rowid in sorted(set(rowids), reverse=True):
+            found.setdefault(rowid & index.ID_MASK)
         if len(found) >= limit:
             break
     return list(found)[:limit]
 
 
-def _tiers(word: str) -> Iterator[str]:
-    start = keys.START + word
-    yield f"name : {_phrase(start + keys.END)}"
-    yield f"name : {_phrase(start)}"
-    yield from _pinyin_tiers(word)
-    middle = [f"{{company contacts}} : {_phrase(start)}", f"name : {_phrase(keys.INNER + word)}"]
-    if len(word) >= 3:
-        middle.append(f"{{name company contacts}} : {_phrase(word)}")
-    yield " OR ".join(middle)
-    yield _anywhere(word)
+@dataclass(frozen=True)
+class Read:
+    """One indexed read of a tier: an FTS5 query on a table, or (table None) the exact
+    name key; `also` is SQL on its rowid `s.rowid` for the other words of the query."""
+
+    table: str | None
+    match: str
+    also: Condition = ("1", [])
 
 
-def _pinyin_tiers(word: str) -> Iterator[str]:
-    """Latin letters (and Chinese mixed in: 张w) against the pinyin of the name."""
-    if not any(c.isascii() and c.isalpha() for c in word):
+def _with_others(read: Read, others: list[str]) -> Read:
+    """Every other word must match too: the start of a word of any value, or (three
+    characters or more) any part. A short word on the words index joins the MATCH, where
+    FTS5 merges it in rowid order; the rest are sets read once per statement."""
+    match, sql, arguments = read.match, [], []
+    for word in others:
+        if read.table == "search_words" and len(word) < _SUBSTRING:
+            match = f"({match}) AND {_prefix(word)}" if _has_word(word) else "0"
+            continue
+        sets = [("search_words", _prefix(word))] if _has_word(word) else []
+        if len(word) >= _SUBSTRING:
+            sets.append(("search_text", _phrase(word)))
+        ors = [f"s.rowid IN (SELECT rowid FROM {t} WHERE {t} MATCH ?)" for t, _m in sets]
+        sql.append(f"({' OR '.join(ors) or '0'})")
+        arguments += [m for _t, m in sets]
+    return Read(read.table, match, (" AND ".join(sql) or "1", arguments))
+
+
+def _read(book: Book, read: Read, condition: Condition, limit: int) -> list[int]:
+    where, arguments = condition
+    if read.table is None:
+        source, match = (
+            "(SELECT text_rowid AS rowid, name_key FROM customer_search) s",
+            "s.name_key = ?",
+        )
+    else:
+        source, match = f"{read.table} s", f"s.{read.table} MATCH ?"
+    if read.match == "0":  # a word that cannot match in this index
+        return []
+    also, also_arguments = read.also
+    rows = book.db.execute(
+        f"SELECT s.rowid FROM {source} JOIN customers c ON c.id = s.rowid & ?"
+        " LEFT JOIN customer_figures f ON f.customer_id = c.id"
+        f" WHERE {match} AND ({where}) AND ({also}) ORDER BY s.rowid DESC LIMIT ?",
+        (index.ID_MASK, read.match, *arguments, *also_arguments, limit),
+    )
+    return [row[0] for row in rows]
+
+
+def _tiers(word: str) -> Iterator[list[Read]]:
+    yield [Read(None, word)]
+    if not _has_word(word):  # only punctuation: nothing for the words index
+        if len(word) >= _SUBSTRING:
+            yield [Read("search_text", _phrase(word))]
         return
-    spelled = " OR ".join(f"pinyin : {_phrase(keys.START + s)}" for s in _spellings(word))
+    start = _prefix(word)
+    yield [Read("search_words", f"name : ^ {start}")]
+    pinyin = _pinyin(word)
+    if pinyin:
+        yield [Read("search_words", pinyin)]
+    middle = [Read("search_words", f"{{name inner company contacts}} : {start}")]
+    rest = [Read("search_words", f"rest : {start}")]
+    if len(word) >= _SUBSTRING:
+        middle.append(Read("search_text", f"{{name company contacts}} : {_phrase(word)}"))
+        rest.append(Read("search_text", f"rest : {_phrase(word)}"))
+    yield middle
+    yield rest
+
+
+def _pinyin(word: str) -> str | None:
+    """Latin letters (and Chinese mixed in: 张w) against the pinyin forms of the name."""
+    if not any(c.isascii() and c.isalpha() for c in word):
+        return None
+    spelled = " OR ".join(f"pinyin : {_prefix(s)}" for s in _spellings(word))
     chinese_start = "".join(itertools.takewhile(keys.is_han, word))
     if chinese_start:  # 张w: the name starts with 张, not only with zhang
-        spelled = f"({spelled}) AND name : {_phrase(keys.START + chinese_start)}"
-    yield spelled
+        spelled = f"({spelled}) AND name : ^ {_prefix(chinese_start)}"
+    return spelled
 
 
 def _spellings(word: str) -> list[str]:
@@ -87,10 +140,13 @@ def _spellings(word: str) -> list[str]:
     return forms
 
 
-def _anywhere(word: str) -> str:
-    """The word anywhere (three characters or more), or at the start of any value."""
-    starts = f"{_phrase(keys.START + word)} OR {_phrase(keys.INNER + word)}"
-    return f"{_phrase(word)} OR {starts}" if len(word) >= 3 else starts
+def _has_word(word: str) -> bool:
+    """Whether the words index's tokenizer finds a word in it (letters or digits)."""
+    return any(c.isalnum() for c in word)
+
+
+def _prefix(text: str) -> str:
+    return _phrase(text) + "*"
 
 
 def _phrase(text: str) -> str:

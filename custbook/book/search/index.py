@@ -1,11 +1,19 @@
 """The search index, kept in step with every write (the change set refreshes it as it
 closes, erase included) and rebuilt by `custbook rebuild`.
 
-`search_text` is an FTS5 table with the trigram tokenizer (Chinese has no spaces to split
-words on; any substring of three characters or more matches). Its rowid is the customer's
-recency and id together, `minutes of the last contact << 24 | id`, so FTS5 hands matches
-out newest contact first and a query with LIMIT stops early, however many match.
-`customer_search` maps a customer to that rowid and holds the pinyin sort key of its name.
+Two FTS5 tables, one row per customer each, with the same rowid:
+
+- `search_words` (unicode61 words, prefix indexes of 1-3 characters) answers "starts
+  with": a name or company (one word when Chinese: there are no spaces), the pinyin forms,
+  phone digits, the parts of an email. A prefix query reads one precomputed doclist.
+- `search_text` (trigram) answers "contains", for three characters or more (Chinese has no
+  spaces to split words on). Pinyin is not in it: its few syllables would make every
+  trigram common.
+
+The rowid is the customer's recency and id together, `minutes of the last contact << 24 |
+id`, so FTS5 hands matches out newest contact first and a query with LIMIT stops early,
+however many match. `customer_search` maps a customer to that rowid and holds the pinyin
+sort key of its name.
 """
 
 from __future__ import annotations
@@ -20,17 +28,25 @@ from custbook.errors import InvalidInput
 from custbook.i18n import _
 
 SCHEMA = """
+CREATE VIRTUAL TABLE search_words USING fts5(
+    name, inner, pinyin, company, contacts, rest,
+    tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'
+);
 CREATE VIRTUAL TABLE search_text USING fts5(
-    name, pinyin, company, contacts, rest, tokenize = 'trigram case_sensitive 1'
+    name, company, contacts, rest, tokenize = 'trigram case_sensitive 1'
 );
 CREATE TABLE customer_search (
     customer_id INTEGER PRIMARY KEY,          -- no foreign key: refresh removes both rows
-    text_rowid INTEGER NOT NULL UNIQUE,       -- its row in search_text
-    sort_key TEXT NOT NULL                    -- pinyin of the name, for lists
+    text_rowid INTEGER NOT NULL UNIQUE,       -- its row in search_words and search_text
+    sort_key TEXT NOT NULL,                   -- pinyin of the name, for lists
+    name_key TEXT NOT NULL                    -- the name as searched (keys.normal)
 );
 CREATE INDEX customer_search_sort ON customer_search (sort_key, customer_id);
+CREATE INDEX customer_search_name ON customer_search (name_key, text_rowid);
 """
-COLUMNS = ("name", "pinyin", "company", "contacts", "rest")
+WORDS = ("name", "inner", "pinyin", "company", "contacts", "rest")
+TEXT = ("name", "company", "contacts", "rest")
+TABLES = {"search_words": WORDS, "search_text": TEXT}
 ID_BITS = 24
 ID_MASK = (1 << ID_BITS) - 1
 # Customer fields the index reads (archiving is not one: lists filter it when they read).
@@ -94,56 +110,69 @@ def _write(
     all_phones = json.loads(phones) + [p for c in contacts for p in json.loads(c[1])]
     all_emails = json.loads(emails) + [e for c in contacts for e in json.loads(c[2])]
     contact_names = [c[0] for c in contacts]
-    values = (
-        keys.name_text(name),
-        keys.anchored(keys.pinyin_forms(name)),
-        keys.anchored([company, *keys.pinyin_forms(company or "")]),
-        keys.anchored(contact_names + [f for n in contact_names for f in keys.pinyin_forms(n)]),
-        keys.anchored([*keys.phone_forms(all_phones), *all_emails, *places, wechat, tags, notes]),
-    )
-    if old is not None:
-        db.execute("DELETE FROM search_text WHERE rowid = ?", (old,))
+    rest = [*keys.phone_forms(all_phones), *all_emails, *places, wechat, tags, notes]
+    pinyin_of = keys.pinyin_forms
+    columns = {
+        "search_words": (
+            keys.normal(name),
+            keys.inner_starts(name),
+            keys.words(pinyin_of(name)),
+            keys.words([company, *pinyin_of(company or "")]),
+            keys.words(contact_names + [f for n in contact_names for f in pinyin_of(n)]),
+            keys.words(rest),
+        ),
+        "search_text": (
+            keys.normal(name),
+            keys.normal(company or ""),
+            keys.words(contact_names),
+            keys.words(rest),
+        ),
+    }
+    for table, values in columns.items():
+        if old is not None:
+            db.execute(f"DELETE FROM {table} WHERE rowid = ?", (old,))
+        names, marks = ", ".join(TABLES[table]), ", ".join("?" for _ in values)
+        db.execute(f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", (rowid, *values))
     db.execute(
-        f"INSERT INTO search_text (rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-        (rowid, *values),
-    )
-    db.execute(
-        "INSERT INTO customer_search (customer_id, text_rowid, sort_key) VALUES (?, ?, ?)"
-        " ON CONFLICT (customer_id) DO UPDATE SET text_rowid = excluded.text_rowid,"
-        " sort_key = excluded.sort_key",
-        (customer_id, rowid, keys.sort_key(name, person=kind == "person")),
+        "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"
+        " text_rowid = excluded.text_rowid, sort_key = excluded.sort_key,"
+        " name_key = excluded.name_key",
+        (customer_id, rowid, keys.sort_key(name, person=kind == "person"), keys.normal(name)),
     )
 
 
 def _move(db: sqlite3.Connection, customer_id: int, old: int, new: int) -> None:
-    names = ", ".join(COLUMNS)
-    db.execute(
-        f"INSERT INTO search_text (rowid, {names}) SELECT ?, {names} FROM search_text"
-        " WHERE rowid = ?",
-        (new, old),
-    )
-    db.execute("DELETE FROM search_text WHERE rowid = ?", (old,))
+    for table, columns in TABLES.items():
+        names = ", ".join(columns)
+        db.execute(
+            f"INSERT INTO {table} (rowid, {names}) SELECT ?, {names} FROM {table} WHERE rowid = ?",
+            (new, old),
+        )
+        db.execute(f"DELETE FROM {table} WHERE rowid = ?", (old,))
     db.execute(
         "UPDATE customer_search SET text_rowid = ? WHERE customer_id = ?", (new, customer_id)
     )
 
 
 def _remove(db: sqlite3.Connection, customer_id: int, rowid: int) -> None:
-    db.execute("DELETE FROM search_text WHERE rowid = ?", (rowid,))
+    for table in TABLES:
+        db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
     db.execute("DELETE FROM customer_search WHERE customer_id = ?", (customer_id,))
 
 
 def purge(db: sqlite3.Connection) -> None:
     """Merge the index so nothing of deleted rows stays in it (FTS5 keeps a deleted row's
     terms in older segments until they merge): after an erase."""
-    db.execute("INSERT INTO search_text (search_text) VALUES ('optimize')")
+    for table in TABLES:
+        db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
 
 def rebuild(db: sqlite3.Connection) -> int:
     """Every customer's rows written afresh (a migration, `custbook rebuild`)."""
     with transaction(db):
-        db.execute("DELETE FROM search_text")
-        db.execute("DELETE FROM customer_search")
+        for table in (*TABLES, "customer_search"):
+            db.execute(f"DELETE FROM {table}")
         ids = [r[0] for r in db.execute("SELECT id FROM customers ORDER BY id")]
         for customer_id in ids:
             refresh(db, customer_id)
@@ -153,7 +182,8 @@ def rebuild(db: sqlite3.Connection) -> int:
 
 def kept(db: sqlite3.Connection) -> list[tuple[object, ...]]:
     """Every row of the index, for comparing with a rebuild."""
-    names = ", ".join(COLUMNS)
-    text = [tuple(r) for r in db.execute(f"SELECT rowid, {names} FROM search_text ORDER BY 1")]
-    mapped = [tuple(r) for r in db.execute("SELECT * FROM customer_search ORDER BY 1")]
-    return text + mapped
+    found: list[tuple[object, ...]] = []
+    for table, columns in TABLES.items():
+        names = ", ".join(columns)
+        found += [tuple(r) for r in db.execute(f"SELECT rowid, {names} FROM {table} ORDER BY 1")]
+    return found + [tuple(r) for r in db.execute("SELECT * FROM customer_search ORDER BY 1")]

@@ -8,10 +8,8 @@ on every write of a customer. Phrase mode's one better guess is not worth 40× o
 customers; the readings it would pick are among the ones indexed. Names are short, so the
 combinations of readings stay few; they are capped all the same.
 
-Prefix anchors: the trigram tokenizer matches substrings of three or more characters. Each
-searchable value is written after two anchor characters (START, or INNER before the rest
-of a Chinese name from each of its characters), so `START START z` is a trigram: a query
-of one or two characters becomes a prefix match, and `张伟华` stays a substring match.
+Two indexes hold these (index.py): words (names, pinyin forms, phone digits, email parts…)
+for prefixes, and the plain text for substrings of three characters or more.
 """
 
 from __future__ import annotations
@@ -24,9 +22,6 @@ from functools import lru_cache
 import phonenumbers
 from pypinyin.pinyin_dict import pinyin_dict
 
-START = "\x1e\x1e"  # before a whole value: a query after it is a prefix of the value
-INNER = "\x1f\x1f"  # before the rest of a Chinese name from one of its characters
-END = "\x1d"  # after a whole name, so the exact name is a phrase too
 _MAX_READINGS = 16  # combinations of heteronym readings kept per value
 # The reading a surname takes, where it is not a character's first reading (曾 is céng in
 # 曾经 but Zēng as a surname): only for sorting people by name.
@@ -94,21 +89,16 @@ def sort_key(name: str, *, person: bool) -> str:
     return " ".join(spelled) + "\x00" + chars
 
 
-def anchored(values: Iterable[str | None]) -> str:
-    """Each value after START, so a query can match its beginning."""
-    return " ".join(START + normal(v) for v in values if v)
-
-
-def name_text(name: str) -> str:
-    """The name column: the whole name between START and END, then its inner starts."""
-    return f"{START}{normal(name)}{END} {inner_starts(name)}"
+def words(values: Iterable[str | None]) -> str:
+    """Values as one text for the words index (normalised, space-separated)."""
+    return " ".join(normal(v) for v in values if v)
 
 
 def inner_starts(name: str) -> str:
-    """The rest of a Chinese name from each of its characters after the first, after INNER:
-    one character (伟) then finds the names holding it."""
+    """The rest of a Chinese name from each of its characters after the first, as words:
+    one character (伟) then finds the names holding it as the start of a word."""
     text = normal(name)
-    return " ".join(INNER + text[i:] for i in range(1, len(text)) if is_han(text[i]))
+    return " ".join(text[i:] for i in range(1, len(text)) if is_han(text[i]))
 
 
 def phone_forms(phones: Iterable[dict[str, str]]) -> Iterator[str]:
