@@ -29,6 +29,7 @@ from custbook.book import figures, insight, listing
 from custbook.book.agenda import DEFAULT_CADENCE, SHOWN, UPCOMING_DAYS
 from custbook.book.book import Book
 from custbook.book.demo import fill_demo_book
+from custbook.book.search import index as search_index
 
 TODAY = date(2025, 6, 16)
 TZ = timezone(timedelta(hours=8))
@@ -123,7 +124,69 @@ def floor_change(
     )
 
 
-def floor_create(db: sqlite3.Connection, values: dict[str, Any], snapshot: str) -> int:
+@dataclass(frozen=True)
+class SearchRows:
+    """A customer's search rows as custbook wrote them, for the floor to write again."""
+
+    words: tuple[Any, ...]
+    text: tuple[Any, ...]
+    keys: tuple[str, str]  # sort_key, name_key
+
+    @classmethod
+    def of(cls, db: sqlite3.Connection, customer_id: int) -> SearchRows:
+        rowid, sort_key, name_key = db.execute(
+            "SELECT text_rowid, sort_key, name_key FROM customer_search WHERE customer_id = ?",
+            (customer_id,),
+        ).fetchone()
+        return cls(
+            *(_content(db, table, rowid) for table in search_index.TABLES), (sort_key, name_key)
+        )
+
+
+def _content(db: sqlite3.Connection, table: str, rowid: int) -> tuple[Any, ...]:
+    names = ", ".join(search_index.TABLES[table])
+    return tuple(db.execute(f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,)).fetchone())
+
+
+def floor_search_write(
+    db: sqlite3.Connection, customer_id: int, rowid: int, rows: SearchRows, *, new: bool
+) -> None:
+    """The search rows written afresh (deleted first unless `new`), as index._write does."""
+    for table, values in zip(search_index.TABLES, (rows.words, rows.text), strict=True):
+        if not new:
+            db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+        names = ", ".join(search_index.TABLES[table])
+        marks = ", ".join("?" for _ in values)
+        db.execute(f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", (rowid, *values))
+    db.execute(
+        "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"
+        " text_rowid = excluded.text_rowid, sort_key = excluded.sort_key,"
+        " name_key = excluded.name_key",
+        (customer_id, rowid, *rows.keys),
+    )
+
+
+def floor_search_move(db: sqlite3.Connection, customer_id: int, new: int) -> None:
+    """The search rows moved to a new recency, as index._move does."""
+    (old,) = db.execute(
+        "SELECT text_rowid FROM customer_search WHERE customer_id = ?", (customer_id,)
+    ).fetchone()
+    for table, columns in search_index.TABLES.items():
+        names = ", ".join(columns)
+        db.execute(
+            f"INSERT INTO {table} (rowid, {names}) SELECT ?, {names} FROM {table} WHERE rowid = ?",
+            (new, old),
+        )
+        db.execute(f"DELETE FROM {table} WHERE rowid = ?", (old,))
+    db.execute(
+        "UPDATE customer_search SET text_rowid = ? WHERE customer_id = ?", (new, customer_id)
+    )
+
+
+def floor_create(
+    db: sqlite3.Connection, values: dict[str, Any], snapshot: str, rows: SearchRows
+) -> int:
     """The same customer as custbook stores it (phones already normalised), one commit."""
     now = NOW.isoformat(timespec="seconds")
     db.execute("BEGIN")
@@ -148,12 +211,18 @@ def floor_create(db: sqlite3.Connection, values: dict[str, Any], snapshot: str) 
     customer_id = cursor.lastrowid or 0
     floor_change(db, change_set, "customer", customer_id, customer_id, after=snapshot)
     db.execute(figures.REFRESH_SQL, {"id": customer_id})
+    floor_search_write(db, customer_id, customer_id, rows, new=True)  # never contacted
     db.commit()
     return customer_id
 
 
 def floor_log(
-    db: sqlite3.Connection, customer_id: int, subject: str, due: date, snapshots: tuple[str, str]
+    db: sqlite3.Connection,
+    customer_id: int,
+    subject: str,
+    due: date,
+    snapshots: tuple[str, str],
+    moved_to: int,
 ) -> None:
     now = NOW.isoformat(timespec="seconds")
     db.execute("BEGIN")
@@ -173,11 +242,17 @@ def floor_log(
     entity_id = cursor.lastrowid or 0
     floor_change(db, change_set, "reminder", entity_id, customer_id, after=snapshots[1])
     db.execute(figures.REFRESH_SQL, {"id": customer_id})
+    floor_search_move(db, customer_id, moved_to)
     db.commit()
 
 
 def floor_set_city(
-    db: sqlite3.Connection, customer_id: int, before: str, city: str, undoes: int | None = None
+    db: sqlite3.Connection,
+    customer_id: int,
+    before: str,
+    city: str,
+    rows: SearchRows,
+    undoes: int | None = None,
 ) -> int:
     """An edit of the city (or, with `undoes`, the undo of one)."""
     db.execute("BEGIN")
@@ -192,6 +267,10 @@ def floor_set_city(
     )  # fmt: skip
     if undoes:
         db.execute("UPDATE change_sets SET undone_by = ? WHERE id = ?", (change_set, undoes))
+    (rowid,) = db.execute(
+        "SELECT text_rowid FROM customer_search WHERE customer_id = ?", (customer_id,)
+    ).fetchone()
+    floor_search_write(db, customer_id, rowid, rows, new=False)
     db.commit()
     return change_set
 
@@ -264,10 +343,11 @@ def floor_page(db: sqlite3.Connection, after: tuple[str, int]) -> list[Any]:
     """listing.page's reads as bare SQL: the page by key, its tags and revenue months, and
     the revenue thresholds (recomputed, as after any write)."""
     found = db.execute(
-        "SELECT c.id, c.name, c.company, c.city, c.grade, c.stage, c.phones, c.archived_at, f.*"
-        " FROM customers c INDEXED BY customers_name"
-        " LEFT JOIN customer_figures f ON f.customer_id = c.id"
-        " WHERE c.archived_at IS NULL AND (c.name, c.id) > (?, ?) ORDER BY c.name, c.id LIMIT ?",
+        "SELECT c.id, c.name, c.company, c.city, c.grade, c.stage, c.phones, c.archived_at,"
+        " s.sort_key, f.* FROM customer_search s INDEXED BY customer_search_sort"
+        " JOIN customers c ON c.id = s.customer_id"
+        " LEFT JOIN customer_figures f ON f.customer_id = c.id WHERE (c.archived_at IS NULL)"
+        " AND (s.sort_key, s.customer_id) > (?, ?) ORDER BY s.sort_key, s.customer_id LIMIT ?",
         (*after, PAGE),
     ).fetchall()
     ids = [row[0] for row in found]
@@ -317,10 +397,11 @@ OPERATIONS = (
     ("page", f"a page of {PAGE} with figures + insight"),
 )
 FLOOR_TEXT = {
-    "create": "the same rows: customer, change set, change, figures; commit",
-    "log": "the same rows: interaction, reminder, change set, 2 changes, figures; commit",
-    "edit": "the same rows: UPDATE customers, change set, change; commit",
-    "undo": "the same rows: UPDATE back, change set, change, undone_by; commit",
+    "create": "the same rows: customer, change set, change, figures, search; commit",
+    "log": "the same rows: interaction, reminder, change set, 2 changes, figures, search "
+    "moved; commit",
+    "edit": "the same rows: UPDATE customers, change set, change, search; commit",
+    "undo": "the same rows: UPDATE back, change set, change, undone_by, search; commit",
     "agenda": "agenda's SELECTs (first 50 + counts), fetchall",
     "page": "listing.page's SELECTs (page by key, tags, months, thresholds), fetchall",
 }
@@ -335,7 +416,9 @@ def measure(filled: Filled, repeat: int) -> Runs:
         "SELECT id FROM customers ORDER BY id LIMIT 1 OFFSET ?", (middle,)
     ).fetchone()[0]
     name, key_id = db.execute(
-        "SELECT name, id FROM customers ORDER BY name, id LIMIT 1 OFFSET ?", (middle,)
+        "SELECT sort_key, customer_id FROM customer_search ORDER BY sort_key, customer_id"
+        " LIMIT 1 OFFSET ?",
+        (middle,),
     ).fetchone()
     due = TODAY + timedelta(days=14)
     for index in range(repeat):
@@ -359,10 +442,13 @@ def measure_once(
 ) -> None:
     db = book.db
     n = 1_000_000 + index
-    runs.add("create", timed(lambda: book.customers.create(new_customer(n), source=SOURCE))[0])
+    created = timed(lambda: book.customers.create(new_customer(n), source=SOURCE))
+    runs.add("create", created[0])
     (snapshot,) = last_snapshots(db)
+    rows = SearchRows.of(db, created[1].id)  # type: ignore[attr-defined]
     runs.add(
-        "floor_create", timed(lambda: floor_create(db, new_customer(n + 500_000), snapshot))[0]
+        "floor_create",
+        timed(lambda: floor_create(db, new_customer(n + 500_000), snapshot, rows))[0],
     )
 
     subject = f"基准电话 {index}"
@@ -373,7 +459,10 @@ def measure_once(
         )[0],
     )
     logged = tuple(last_snapshots(db))
-    runs.add("floor_log", timed(lambda: floor_log(db, target, subject, due, logged))[0])
+    # custbook moved the target's search rows to its new recency; the floor moves them to
+    # another rowid (so custbook's next log moves them back: both move every run)
+    elsewhere = search_index.text_rowid(target, "1999-01-01T00:00:00+08:00")
+    runs.add("floor_log", timed(lambda: floor_log(db, target, subject, due, logged, elsewhere))[0])
 
     old_city = book.customers.get(target)["city"]
     new_city = f"基准市{index}"
@@ -383,14 +472,18 @@ def measure_once(
     )
     runs.add("undo", timed(lambda: book.undo(source=SOURCE))[0])
     assert book.customers.get(target)["city"] == old_city, "undo did not undo the edit"
+    rows = SearchRows.of(db, target)
     edited = 0
 
     def floor_edit() -> None:
         nonlocal edited
-        edited = floor_set_city(db, target, old_city, new_city)
+        edited = floor_set_city(db, target, old_city, new_city, rows)
 
     runs.add("floor_edit", timed(floor_edit)[0])
-    runs.add("floor_undo", timed(lambda: floor_set_city(db, target, new_city, old_city, edited))[0])
+    runs.add(
+        "floor_undo",
+        timed(lambda: floor_set_city(db, target, new_city, old_city, rows, edited))[0],
+    )
 
     runs.add("agenda", timed(lambda: book.agenda(TODAY))[0])
     runs.add("floor_agenda", timed(lambda: floor_agenda(db, TODAY))[0])
@@ -457,21 +550,21 @@ NOTES = (
     "through custbook, then once as its floor, on the same in-memory connection (book.db), "
     "so both see the same database and the same SQLite.",
     "Writes: each custbook write is one change set (a change_sets row, a changes row per "
-    "field or a whole-record JSON snapshot per created row), reads the record back "
-    "(rows.snapshot), refreshes the customer's kept figures, and returns the record. The "
-    "floor is the bare INSERT/UPDATE of the same values and a commit: no validation, no "
-    "history, no figures.",
-    "undo: book.undo() right after the edit, whose floor is the UPDATE putting the old "
-    "value back. The edited customer is the one in the middle of the book by id; the log "
-    "goes to the same customer.",
+    "field or a whole-record JSON snapshot per created row) whose close refreshes the "
+    "customer's kept figures and search rows; it validates first, reads the record back "
+    "(rows.snapshot) and returns it. The floor writes the same rows with bare SQL (the "
+    "JSON and search text made beforehand, the figures by figures.REFRESH_SQL) and "
+    "commits: no validation, no pinyin, no reading back, no Python records.",
+    "undo: book.undo() right after the edit; its floor writes the same rows as an undo. "
+    "The edited customer is the one in the middle of the book by id; the log goes to the "
+    "same customer (the floor moves its search rows elsewhere, so each log moves them).",
     "agenda: book.agenda(today) against the same SELECTs (each list's first 50 and its "
     "count: reminders through reminders_open_wakes, silent per grade via "
     "customer_figures.silent_since, unpaid via orders_unpaid_due, birthdays via the "
     "substr(birthday, -5) indexes), with no dicts or dates built.",
-    f"page: the ids of {PAGE} customers by name from the middle of the book, then "
-    "customers.get() (record, contacts, figures) and insight.risk_flags + suggested_grade "
-    f"for each; the floor is one SELECT of customers JOIN customer_figures ORDER BY name "
-    f"LIMIT {PAGE} OFFSET k. The floor computes no flags or grade.",
+    f"page: listing.page(book, today, after=key) for {PAGE} customers from the middle of "
+    "the book, with figures, tags, risk flags and suggested grade; the floor runs its "
+    "SELECTs (the page by key, the tags, the revenue months, the revenue thresholds).",
 )
 
 
