@@ -86,11 +86,15 @@ class Book:
         return str(self.setting("phone_region"))
 
     def search(
-        self, text: str, *, today: date | None = None, limit: int = 50
+        self, text: str, *, today: date | None = None, limit: int = 50, order: str | None = None
     ) -> list[ListedCustomer]:
         """The customers `text` finds, best first (search/engine.py); QueryError for a
         filter it cannot read."""
-        return engine.search(self, text, today or self.clock().date(), limit=limit)
+        return engine.search(self, text, today or self.clock().date(), limit=limit, order=order)
+
+    def count(self, text: str, *, today: date | None = None) -> int | None:
+        """How many customers a filter-only query finds in all (None for free text)."""
+        return engine.count(self, text, today or self.clock().date())
 
     def page(
         self, *, after: tuple[str, int] | None = None, limit: int = PAGE_SIZE

@@ -46,6 +46,16 @@ class ListedCustomer:
 Condition = tuple[str, list[Any]]  # SQL over customers c and customer_figures f, arguments
 
 
+# How a list can be sorted: name (pinyin) pages by key; the others by offset.
+ORDERS = {
+    "name": "s.sort_key, s.customer_id",
+    "last_contact": "f.last_contact_at IS NULL, f.last_contact_at DESC, c.id",
+    "next_due": "f.next_due IS NULL, f.next_due, c.id",
+    "revenue": "f.revenue_minor DESC, s.sort_key, c.id",
+    "grade": "c.grade IS NULL, c.grade, s.sort_key, c.id",
+}
+
+
 def page(
     book: Book,
     today: date,
@@ -54,27 +64,62 @@ def page(
     limit: int = PAGE_SIZE,
     archived: bool = False,
     condition: Condition | None = None,
+    order: str = "name",
+    offset: int = 0,
 ) -> list[ListedCustomer]:
-    """Up to `limit` customers by name (pinyin order), after `after`: the live ones, the
-    archived ones with `archived`, or those meeting `condition`."""
-    where, arguments = condition or (
-        "c.archived_at IS NOT NULL" if archived else "c.archived_at IS NULL",
-        [],
-    )
+    """Up to `limit` customers: the live ones, the archived ones with `archived`, or those
+    meeting `condition`; by name (pinyin order) after the key `after`, or in another of
+    ORDERS from `offset`."""
+    where, arguments = condition or _live(archived)
     if after is not None:
         where = f"({where}) AND (s.sort_key, s.customer_id) > (?, ?)"
         arguments = [*arguments, *after]
+    index = "INDEXED BY customer_search_sort" if order == "name" else ""
     return _listed(
         book,
         book.db.execute(
-            f"SELECT {_SELECTED} FROM customer_search s INDEXED BY customer_search_sort"
+            f"SELECT {_SELECTED} FROM customer_search s {index}"
             " JOIN customers c ON c.id = s.customer_id"
             " LEFT JOIN customer_figures f ON f.customer_id = c.id"
-            f" WHERE {where} ORDER BY s.sort_key, s.customer_id LIMIT ?",
-            (*arguments, limit),
+            f" WHERE {where} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?",
+            (*arguments, limit, offset),
         ).fetchall(),
         today,
     )
+
+
+def count(book: Book, *, archived: bool = False, condition: Condition | None = None) -> int:
+    """How many customers `page` would list in all."""
+    where, arguments = condition or _live(archived)
+    return int(
+        book.db.execute(
+            "SELECT count(*) FROM customers c LEFT JOIN customer_figures f"
+            f" ON f.customer_id = c.id WHERE {where}",
+            arguments,
+        ).fetchone()[0]
+    )
+
+
+def sort_lines(lines: list[ListedCustomer], order: str) -> list[ListedCustomer]:
+    """Lines already found (a text search's best matches) in another of ORDERS."""
+    if order == "name":
+        return sorted(lines, key=lambda line: line.key)
+    kept = {
+        "last_contact": lambda line: (line.figures["last_contact_at"] is None,
+                                      _descending(line.figures["last_contact_at"] or "")),
+        "next_due": lambda line: (line.figures["next_due"] is None, line.figures["next_due"] or ""),
+        "revenue": lambda line: -(line.figures["revenue_minor"] or 0),
+        "grade": lambda line: (line.record["grade"] is None, line.record["grade"] or ""),
+    }[order]  # fmt: skip
+    return sorted(lines, key=kept)
+
+
+def _descending(text: str) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in text)
+
+
+def _live(archived: bool) -> Condition:
+    return ("c.archived_at IS NOT NULL" if archived else "c.archived_at IS NULL", [])
 
 
 def by_ids(book: Book, ids: list[int], today: date) -> list[ListedCustomer]:

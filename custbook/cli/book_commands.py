@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ import click
 
 from custbook.book import Book
 from custbook.book.demo import fill_demo_book
-from custbook.cli.main import CliState, book_options, cli
+from custbook.cli.main import CliState, book_options, cli, open_app
 from custbook.cli.output import data_console, emit_json, say, warn
 from custbook.cli.passphrase import book_passphrase, new_passphrase
 from custbook.clock import Clock
@@ -52,13 +53,7 @@ def open_book(state: CliState, *, write: bool) -> Vault:
 
 def _warn_about(vault: Vault) -> None:
     if vault.rollback is not None:
-        warn(
-            _(
-                "Warning: this is an older copy of the book (save {file} of {seen} seen "
-                "before). If you did not put it back on purpose, look for the newer file; "
-                "`custbook backup list` shows the backups."
-            ).format(file=vault.rollback.file_counter, seen=vault.rollback.seen_counter)
-        )
+        warn(vault.rollback.describe())
     if vault.open_elsewhere is not None:
         warn(
             _(
@@ -205,7 +200,12 @@ def passwd(state: CliState, new_passphrase_file: Path | None) -> None:
     metavar="DATE",
     help=_("Pretend today is DATE (YYYY-MM-DD), for reproducible screenshots."),
 )
-def demo(out: Path | None, customers: int, seed: int, today_text: str | None) -> None:
+@click.option(
+    "--no-app",
+    is_flag=True,
+    help=_("Only make the book and print where it is (also without a terminal)."),
+)
+def demo(out: Path | None, customers: int, seed: int, today_text: str | None, no_app: bool) -> None:
     today = _demo_today(today_text)
     path = out if out is not None else Path(tempfile.mkdtemp(prefix="custbook-demo-")) / "demo.cbk"
     clock = _clock_on(today)
@@ -231,6 +231,8 @@ def demo(out: Path | None, customers: int, seed: int, today_text: str | None) ->
             path=path,
         )
     )
+    if not no_app and sys.stdin.isatty() and sys.stdout.isatty():
+        open_app(path, passphrase=DEMO_PASSPHRASE, clock=clock)
 
 
 def _demo_today(text: str | None) -> date:

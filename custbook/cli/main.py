@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -76,12 +77,32 @@ def book_options(*, from_env: bool = False) -> Callable[[F], F]:
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]},
-    help=_("custbook: a customer book for one salesperson, in one encrypted file."),
+    help=_(
+        "custbook: a customer book for one salesperson, in one encrypted file. Without a "
+        "command, opens the app on the book."
+    ),
+    invoke_without_command=True,
 )
 @book_options(from_env=True)
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    ctx.ensure_object(CliState)
+    state = ctx.ensure_object(CliState)
+    if ctx.invoked_subcommand is None:
+        open_app(state.book_path)
+
+
+def open_app(path: Path, *, passphrase: str = "", clock: Any = None) -> None:
+    """Run the app on the book at `path` (in a terminal only)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.UsageError(_("The app needs a terminal; `custbook --help` lists commands."))
+    from custbook.tui.app import CustbookApp
+    from custbook.tui.config import AppConfig
+
+    options = {} if clock is None else {"clock": clock}
+    app = CustbookApp(path, passphrase=passphrase, config=AppConfig.load(), **options)
+    app.run()
+    with contextlib.suppress(OSError):
+        app.config.save()
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from custbook.i18n import _
 from custbook.vault.files import create_private_file, make_private_dirs, temp_path_for
 
 
@@ -21,6 +22,13 @@ class Rollback:
 
     file_counter: int
     seen_counter: int
+
+    def describe(self) -> str:
+        return _(
+            "Warning: this is an older copy of the book (save {file} of {seen} seen "
+            "before). If you did not put it back on purpose, look for the newer file; "
+            "`custbook backup list` shows the backups."
+        ).format(file=self.file_counter, seen=self.seen_counter)
 
 
 class CounterLog:

@@ -28,13 +28,27 @@ if TYPE_CHECKING:
 _SUBSTRING = 3  # the trigram index finds parts this long or longer
 
 
-def search(book: Book, text: str, today: date, *, limit: int = 50) -> list[ListedCustomer]:
-    """The customers `text` finds, best first (QueryError for a filter it cannot read)."""
+def search(
+    book: Book, text: str, today: date, *, limit: int = 50, order: str | None = None
+) -> list[ListedCustomer]:
+    """The customers `text` finds, best first (QueryError for a filter it cannot read).
+    With `order` (listing.ORDERS), a filter-only query lists in that order, and a text
+    query's best matches are sorted by it."""
     query = parse(text)
     condition = compile_filters(query, context_for(book, today))
     if not query.words:
-        return listing.page(book, today, limit=limit, condition=condition)
-    return listing.by_ids(book, ranked_ids(book, query, condition, limit), today)
+        return listing.page(book, today, limit=limit, condition=condition, order=order or "name")
+    found = listing.by_ids(book, ranked_ids(book, query, condition, limit), today)
+    return found if order is None else listing.sort_lines(found, order)
+
+
+def count(book: Book, text: str, today: date) -> int | None:
+    """How many customers a filter-only query lists in all; None for free text (its reads
+    stop after the best; counting every match would cost what they save)."""
+    query = parse(text)
+    if query.words:
+        return None
+    return listing.count(book, condition=compile_filters(query, context_for(book, today)))
 
 
 def ranked_ids(book: Book, query: Query, condition: Condition, limit: int) -> list[int]:

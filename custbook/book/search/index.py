@@ -43,6 +43,7 @@ CREATE TABLE customer_search (
 );
 CREATE INDEX customer_search_sort ON customer_search (sort_key, customer_id);
 CREATE INDEX customer_search_name ON customer_search (name_key, text_rowid);
+CREATE INDEX customers_live ON customers (id) WHERE archived_at IS NULL;
 """
 WORDS = ("name", "inner", "pinyin", "company", "contacts", "rest")
 TEXT = ("name", "company", "contacts", "rest")

@@ -1,0 +1,191 @@
+"""The Textual app: unlock, the customer list, saving a moment after each change, the idle
+lock. Everything that touches the book goes through `runtime` (runtime.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.timer import Timer
+
+from custbook.clock import Clock, system_clock
+from custbook.errors import CustbookError
+from custbook.i18n import _
+from custbook.tui.commands import CustomerProvider
+from custbook.tui.config import AppConfig
+from custbook.tui.messages import OpenCustomer, Unlocked
+from custbook.tui.runtime import BookRuntime
+from custbook.tui.screens.customer import CustomerScreen
+from custbook.tui.screens.help import HelpScreen
+from custbook.tui.screens.main import MainScreen
+from custbook.tui.screens.unlock import UnlockScreen
+
+SAVE_DELAY_S = 2.0  # after the last change
+IDLE_CHECK_S = 15.0
+
+
+class CustbookApp(App[None]):
+    TITLE = "custbook"
+    COMMANDS = App.COMMANDS | {CustomerProvider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "toggle_theme", _("Light/dark"), show=False, id="theme"),
+    ]
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        passphrase: str = "",
+        clock: Clock = system_clock,
+        config: AppConfig | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.book_path = path
+        self.prefilled = passphrase
+        self.config = config or AppConfig()
+        self.runtime = BookRuntime(clock)
+        self.clock = clock
+        self.idle_clock = idle_clock
+        self.last_activity = idle_clock()
+        self.save_text = ""
+        self.locked = True
+        self._save_timer: Timer | None = None
+        self._quit_unsaved = False
+
+    async def on_mount(self) -> None:
+        self.theme = self.config.theme
+        await self.push_screen(UnlockScreen(self.book_path, passphrase=self.prefilled))
+        self.set_interval(IDLE_CHECK_S, self.lock_if_idle)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    # -- unlocking and locking ---------------------------------------------------------
+
+    @on(Unlocked)
+    async def unlocked(self) -> None:
+        self.locked = False
+        self.last_activity = self.idle_clock()
+        if isinstance(self.screen, UnlockScreen) and self.screen.kept:
+            self.pop_screen()  # the book stayed in memory: back where we were
+            return
+        await self.switch_screen(MainScreen())
+        if await self.runtime.has_unsaved_changes():  # an upgraded book: save it once
+            self.changed()
+
+    async def action_lock(self) -> None:
+        """Save, forget the data and the key, and ask for the passphrase again. If the save
+        fails, the changes stay in memory (never on disk) and the unlock screen says so."""
+        if self.locked or not self.runtime.is_open:
+            return
+        self.locked = True
+        if await self.save_now():
+            await self.runtime.close()
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            await self.switch_screen(UnlockScreen(self.book_path))
+        else:
+            notice = _(
+                "Locked, but the last changes could not be saved ({problem}). They are "
+                "kept in memory only, never on disk: unlock to keep working, and save again."
+            ).format(problem=self.save_text)
+            await self.push_screen(UnlockScreen(self.book_path, notice=notice, kept=True))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown):
+            self.last_activity = self.idle_clock()
+        await super().on_event(event)
+
+    async def lock_if_idle(self) -> None:
+        idle = self.idle_clock() - self.last_activity
+        if not self.locked and idle >= self.config.idle_minutes * 60:
+            await self.action_lock()
+
+    # -- saving ------------------------------------------------------------------------
+
+    def changed(self) -> None:
+        """Something was written: save a moment after the last change."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY_S, self.save_now)
+        self.set_save_text(_("unsaved changes"))
+
+    async def save_now(self) -> bool:
+        """Save now if anything changed; False (and the footer says why) if it failed."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        if not self.runtime.is_open:
+            return True
+        self.set_save_text(_("saving…"))
+        try:
+            await self.runtime.save()
+        except CustbookError as problem:
+            self.set_save_text(_("not saved: {problem}").format(problem=problem.message))
+            return False
+        self.set_save_text(_("saved {time}").format(time=self.clock().strftime("%H:%M")))
+        return True
+
+    def set_save_text(self, text: str) -> None:
+        self.save_text = text
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.show_save_state(text)
+
+    async def action_quit(self) -> None:
+        if self.runtime.is_open and not await self.save_now() and not self._quit_unsaved:
+            self._quit_unsaved = True
+            self.notify(
+                _("The book could not be saved: {problem}. Press Ctrl+Q again to quit "
+                  "without the last changes.").format(problem=self.save_text),
+                severity="error",
+                timeout=10,
+            )  # fmt: skip
+            return
+        if self.runtime.is_open:
+            await self.runtime.close()
+        self.runtime.shutdown()
+        self.exit()
+
+    # -- everywhere --------------------------------------------------------------------
+
+    @on(OpenCustomer)
+    async def open_customer(self, message: OpenCustomer) -> None:
+        if self.runtime.is_open and not self.locked:
+            await self.push_screen(CustomerScreen(message.customer_id))
+
+    def action_help(self) -> None:
+        keys = [
+            (binding.key_display or self.get_key_display(binding), str(binding.description))
+            for (_node, binding, _enabled, _tooltip) in self.screen.active_bindings.values()
+            if binding.description
+        ]
+        self.push_screen(HelpScreen(keys))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        self.config.theme = self.theme
+
+    def _fatal_error(self) -> None:
+        """Textual prints the crash with local variables, which could hold customer data;
+        custbook prints only where it happened."""
+        error = self._exception
+        frames = traceback.extract_tb(error.__traceback__) if error else []
+        lines = [f"  {f.filename}:{f.lineno} in {f.name}" for f in frames[-12:]]
+        text = Text(
+            _("custbook stopped on an unexpected error ({kind}). The book file holds the last "
+              "save; nothing else was written.").format(kind=type(error).__name__)
+            + "\n" + "\n".join(lines)
+        )  # fmt: skip
+        self.bell()
+        self._exit_renderables.append(text)
+        self._close_messages_no_wait()

@@ -1,0 +1,1 @@
+"""The app's own widgets, each with its DEFAULT_CSS."""
