@@ -63,7 +63,13 @@ class CustbookApp(App[None]):
 
     async def on_mount(self) -> None:
         self.theme = self.config.theme
-        await self.push_screen(UnlockScreen(self.book_path, passphrase=self.prefilled))
+        notice = ""
+        if self.prefilled:
+            notice = _("A demo book: its passphrase “{passphrase}” is filled in. Press Enter.")
+            notice = notice.format(passphrase=self.prefilled)
+        await self.push_screen(
+            UnlockScreen(self.book_path, passphrase=self.prefilled, notice=notice)
+        )
         self.set_interval(IDLE_CHECK_S, self.lock_if_idle)
 
     async def sleep(self, seconds: float) -> None:

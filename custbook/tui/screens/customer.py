@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static
 from custbook.book import Book, Customer
 from custbook.book.insight import insight_json
 from custbook.book.money import Money, format_amount
-from custbook.book.validation import field_label
+from custbook.book.validation import field_label, stage_labels
 from custbook.i18n import _
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 _RECENT = 10
 _SHOWN_FIELDS = (
     "company", "title", "phones", "emails", "wechat", "city", "province", "address",
-    "industry", "stage", "grade", "source", "birthday", "notes",
+    "industry", "stage", "source", "birthday", "notes",
 )  # fmt: skip
 
 
@@ -48,6 +48,18 @@ def load(book: Book, customer_id: int) -> CustomerView:
         book.activity.open_reminders(customer_id)[:_RECENT],
         str(book.setting("currency")),
     )
+
+
+def kind_words() -> dict[str, str]:
+    return {
+        "call": _("call"), "visit": _("visit"), "meeting": _("meeting"), "email": _("email"),
+        "message": _("message"), "feedback": _("feedback"), "event": _("event"),
+    }  # fmt: skip
+
+
+def when_text(stamp: str | None) -> str:
+    """An ISO time as a person reads it: 2026-08-31 11:05."""
+    return (stamp or "")[:16].replace("T", " ")
 
 
 def risk_words() -> dict[str, str]:
@@ -73,6 +85,7 @@ class CustomerScreen(Screen[None]):
     def __init__(self, customer_id: int) -> None:
         super().__init__()
         self.customer_id = customer_id
+        self.view: CustomerView | None = None
 
     @property
     def custbook(self) -> CustbookApp:
@@ -88,6 +101,7 @@ class CustomerScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         view = await self.custbook.runtime.run(lambda book: load(book, self.customer_id))
+        self.view = view
         self.query_one("#summary", Static).update(summary(view))
         self.query_one("#details", Static).update(details(view.customer))
         self.query_one("#contacts", Static).update(contacts(view.customer))
@@ -109,7 +123,7 @@ def summary(view: CustomerView) -> Table:
     if suggested != customer["grade"]:
         grade = _("{grade} (figures suggest {suggested})").format(grade=grade, suggested=suggested)
     table.add_row(_("Grade"), grade)
-    table.add_row(_("Last contact"), str(kept.get("last_contact_at") or _("never"))[:16])
+    table.add_row(_("Last contact"), when_text(kept.get("last_contact_at")) or _("never"))
     table.add_row(_("Next reminder"), str(kept.get("next_due") or "—"))
     revenue = Money(int(kept.get("revenue_minor") or 0), view.currency)
     table.add_row(
@@ -129,6 +143,9 @@ def details(customer: Customer) -> Table:
         value = customer[field]
         if field == "phones":
             value = ", ".join(p["typed"] for p in value)
+        elif field == "stage" and value:
+            label, chinese = stage_labels()[value]
+            value = label if label == chinese else f"{label} ({chinese})"
         elif isinstance(value, list):
             value = ", ".join(value)
         if value:
@@ -154,15 +171,17 @@ def contacts(customer: Customer) -> Table | str:
 
 
 def activity(view: CustomerView) -> Table:
-    table = Table(_("When"), _("What"), _("Subject"), title=_("Lately and next"),
-                  title_justify="left", expand=True)  # fmt: skip
+    table = Table(title=_("Lately and next"), title_justify="left", expand=True)
+    table.add_column(_("When"), width=16)
+    table.add_column(_("What"), width=10)
+    table.add_column(_("Subject"), ratio=1)
     for reminder in view.reminders:
         due = reminder["snoozed_until"] or reminder["due"]
         table.add_row(due, Text(_("due"), style="bold"), Text(reminder["title"]))
     for interaction in view.interactions:
         table.add_row(
-            interaction["happened_at"][:16].replace("T", " "),
-            interaction["kind"],
+            when_text(interaction["happened_at"]),
+            kind_words().get(interaction["kind"], interaction["kind"]),
             Text(interaction["subject"] or ""),
         )
     return table

@@ -37,7 +37,7 @@ def built_in_views() -> list[View]:
         View(_("Overdue"), "overdue:yes"),
         View(_("A going quiet"), "grade:A risk:silent"),
         View(_("At risk"), "risk:any"),
-        View(_("Not reviewed in 6 months"), "reviewed:>6m"),
+        View(_("Not reviewed 6 months"), "reviewed:>6m"),
     ]
 
 
@@ -179,7 +179,9 @@ class MainScreen(Screen[None]):
         else:
             text = _("{shown:,} of {total:,}").format(shown=shown, total=total)
         order = order_names()[self.order]
-        self.query_one("#count", Static).update(f"{text} · {_('by')} {order}")
+        self.query_one("#count", Static).update(
+            _("{count} · by {order}").format(count=text, order=order)
+        )
 
     def on_customer_table_near_end(self) -> None:
         if not self.exhausted:

@@ -1,0 +1,75 @@
+"""Every screen as it looks, on the demo book with a fixed seed and day, at 120x35 and 80x24.
+
+Regenerate after a deliberate change with `uv run pytest tests/tui/test_snapshots.py
+--snapshot-update`, and read the report first."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from tests.conftest import PASSPHRASE
+
+from .conftest import make_app
+from .test_app import settle
+
+SIZES = [(120, 35), (80, 24)]
+
+
+@pytest.fixture
+def relative_book(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo book as `demo.cbk` in the working folder, so every screen shows one path."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy2(demo_template, tmp_path / "demo.cbk")
+    return Path("demo.cbk")
+
+
+def still(app) -> None:
+    for field in app.query(Input):
+        field.cursor_blink = False
+
+
+async def unlocked(pilot) -> None:
+    still(pilot.app)
+    pilot.app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+    await pilot.press("enter")
+    await settle(pilot)
+    still(pilot.app)
+
+
+def flow(*keys: str):
+    async def run_before(pilot) -> None:
+        await unlocked(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        still(pilot.app)
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+class TestScreens:
+    def test_unlock(self, snap_compare, relative_book, size):
+        async def run_before(pilot) -> None:
+            still(pilot.app)
+
+        assert snap_compare(make_app(relative_book), run_before=run_before, terminal_size=size)
+
+    def test_list(self, snap_compare, relative_book, size):
+        assert snap_compare(make_app(relative_book), run_before=flow(), terminal_size=size)
+
+    def test_list_searching_pinyin(self, snap_compare, relative_book, size):
+        app = make_app(relative_book)
+        assert snap_compare(app, run_before=flow("slash", "z", "w"), terminal_size=size)
+
+    def test_customer(self, snap_compare, relative_book, size):
+        assert snap_compare(make_app(relative_book), run_before=flow("enter"), terminal_size=size)
+
+    def test_help(self, snap_compare, relative_book, size):
+        app = make_app(relative_book)
+        assert snap_compare(app, run_before=flow("question_mark"), terminal_size=size)
