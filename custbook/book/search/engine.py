@@ -72,25 +72,33 @@ class Read:
 
     table: str | None
     match: str
-    also: Condition = ("1", [])
+    also: Condition = ("1", [])  # SQL on the candidate (s.rowid), with its arguments
 
 
 def _with_others(read: Read, others: list[str]) -> Read:
-    """Every other word must match too: the start of a word of any value, or (three
-    characters or more) any part. A short word on the words index joins the MATCH, where
-    FTS5 merges it in rowid order; the rest are sets read once per statement."""
-    match, sql, arguments = read.match, [], []
+    """Every other word must match too, somewhere: each as the set of rows it matches, read
+    once per statement (an FTS5 MATCH per candidate row would re-read the word's doclists
+    for every row)."""
+    sql, arguments = [read.also[0]], list(read.also[1])
     for word in others:
-        if read.table == "search_words" and len(word) < _SUBSTRING:
-            match = f"({match}) AND {_prefix(word)}" if _has_word(word) else "0"
-            continue
-        sets = [("search_words", _prefix(word))] if _has_word(word) else []
-        if len(word) >= _SUBSTRING:
-            sets.append(("search_text", _phrase(word)))
-        ors = [f"s.rowid IN (SELECT rowid FROM {t} WHERE {t} MATCH ?)" for t, _m in sets]
-        sql.append(f"({' OR '.join(ors) or '0'})")
-        arguments += [m for _t, m in sets]
-    return Read(read.table, match, (" AND ".join(sql) or "1", arguments))
+        checks = _anywhere(word)
+        union = " UNION ALL ".join(f"SELECT rowid FROM {t} WHERE {t} MATCH ?" for t, _m in checks)
+        sql.append(f"+s.rowid IN ({union})" if checks else "0")  # + : a filter, not a driver
+        arguments += [match for _table, match in checks]
+    return Read(read.table, read.match, (" AND ".join(f"({s})" for s in sql), arguments))
+
+
+def _anywhere(word: str) -> list[tuple[str, str]]:
+    """(table, FTS query) pairs that find the word at the start of a word of any value, or
+    (three characters or more) anywhere."""
+    found = [(table, _prefix(word)) for table in index.WORD_TABLES] if _has_word(word) else []
+    if len(word) >= _SUBSTRING:
+        found += [(table, _phrase(word)) for table in index.TEXT_TABLES]
+    return found
+
+
+def _exists(table: str) -> str:
+    return f"EXISTS (SELECT 1 FROM {table} x WHERE x.{table} MATCH ? AND x.rowid = s.rowid)"
 
 
 def _read(book: Book, read: Read, condition: Condition, limit: int) -> list[int]:
@@ -102,8 +110,6 @@ def _read(book: Book, read: Read, condition: Condition, limit: int) -> list[int]
         )
     else:
         source, match = f"{read.table} s", f"s.{read.table} MATCH ?"
-    if read.match == "0":  # a word that cannot match in this index
-        return []
     also, also_arguments = read.also
     rows = book.db.execute(
         f"SELECT s.rowid FROM {source} JOIN customers c ON c.id = s.rowid & ?"
@@ -116,33 +122,36 @@ def _read(book: Book, read: Read, condition: Condition, limit: int) -> list[int]
 
 def _tiers(word: str) -> Iterator[list[Read]]:
     yield [Read(None, word)]
-    if not _has_word(word):  # only punctuation: nothing for the words index
-        if len(word) >= _SUBSTRING:
-            yield [Read("search_text", _phrase(word))]
+    substring = len(word) >= _SUBSTRING
+    if not _has_word(word):  # only punctuation: nothing for the word tables
+        if substring:
+            yield [Read(table, _phrase(word)) for table in index.TEXT_TABLES]
         return
     start = _prefix(word)
-    yield [Read("search_words", f"name : ^ {start}")]
+    yield [Read("search_names", f"name : ^ {start}")]
     pinyin = _pinyin(word)
-    if pinyin:
-        yield [Read("search_words", pinyin)]
-    middle = [Read("search_words", f"{{name inner company contacts}} : {start}")]
-    rest = [Read("search_words", f"rest : {start}")]
-    if len(word) >= _SUBSTRING:
-        middle.append(Read("search_text", f"{{name company contacts}} : {_phrase(word)}"))
-        rest.append(Read("search_text", f"rest : {_phrase(word)}"))
+    if pinyin is not None:
+        yield [pinyin]
+    middle = [Read("search_people", start), Read("search_names", start)]
+    rest = [Read("search_rest", start)]
+    if substring:
+        middle.append(Read("search_text", _phrase(word)))
+        rest.append(Read("search_rest_text", _phrase(word)))
     yield middle
     yield rest
 
 
-def _pinyin(word: str) -> str | None:
+def _pinyin(word: str) -> Read | None:
     """Latin letters (and Chinese mixed in: 张w) against the pinyin forms of the name."""
     if not any(c.isascii() and c.isalpha() for c in word):
         return None
-    spelled = " OR ".join(f"pinyin : {_prefix(s)}" for s in _spellings(word))
+    spelled = " OR ".join(_prefix(s) for s in _spellings(word))
     chinese_start = "".join(itertools.takewhile(keys.is_han, word))
-    if chinese_start:  # 张w: the name starts with 张, not only with zhang
-        spelled = f"({spelled}) AND name : ^ {_prefix(chinese_start)}"
-    return spelled
+    if not chinese_start:
+        return Read("search_pinyin", spelled)
+    # 张w: the name starts with 张, not only with zhang
+    starts = "name : ^ " + _prefix(chinese_start)
+    return Read("search_pinyin", spelled, (_exists("search_names"), [starts]))
 
 
 def _spellings(word: str) -> list[str]:

@@ -1,13 +1,13 @@
 """The search index, kept in step with every write (the change set refreshes it as it
 closes, erase included) and rebuilt by `custbook rebuild`.
 
-Two FTS5 tables, one row per customer each, with the same rowid:
+FTS5 tables, one row per customer each, all with the same rowid:
 
-- `search_words` (unicode61 words, prefix indexes of 1-3 characters) answers "starts
-  with": a name or company (one word when Chinese: there are no spaces), the pinyin forms,
-  phone digits, the parts of an email. A prefix query reads one precomputed doclist.
-- `search_text` (trigram) answers "contains", for three characters or more (Chinese has no
-  spaces to split words on). Pinyin is not in it: its few syllables would make every
+- word tables (unicode61, prefix indexes of 1-3 characters) answer "starts with": a name
+  or company (one word when Chinese: there are no spaces), the pinyin forms, phone digits,
+  the parts of an email. A prefix query reads one precomputed doclist.
+- text tables (trigram) answer "contains", for three characters or more (Chinese has no
+  spaces to split words on). Pinyin is not in them: its few syllables would make every
   trigram common.
 
 The rowid is the customer's recency and id together, `minutes of the last contact << 24 |
@@ -27,17 +27,30 @@ from custbook.book.search import keys
 from custbook.errors import InvalidInput
 from custbook.i18n import _
 
-SCHEMA = """
-CREATE VIRTUAL TABLE search_words USING fts5(
-    name, inner, pinyin, company, contacts, rest,
-    tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'
-);
-CREATE VIRTUAL TABLE search_text USING fts5(
-    name, company, contacts, rest, tokenize = 'trigram case_sensitive 1'
-);
+# Each index is an FTS5 table of its own, so a query reads the doclists of its own columns
+# only: a one-letter prefix in names does not walk every pinyin syllable and phone number.
+WORD_TABLES = {  # unicode61 words, prefix indexes: "starts with"
+    "search_names": ("name", "inner"),
+    "search_pinyin": ("pinyin",),
+    "search_people": ("company", "contacts"),
+    "search_rest": ("rest",),
+}
+TEXT_TABLES = {  # trigrams: "contains", three characters or more
+    "search_text": ("name_text", "company_text", "contacts_text"),
+    "search_rest_text": ("rest_text",),
+}
+TABLES = WORD_TABLES | TEXT_TABLES
+_TOKENIZERS = {
+    **dict.fromkeys(WORD_TABLES, "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'"),
+    **dict.fromkeys(TEXT_TABLES, "tokenize = 'trigram case_sensitive 1'"),
+}
+SCHEMA = "\n".join(
+    f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, {_TOKENIZERS[table]});"
+    for table, columns in TABLES.items()
+) + """
 CREATE TABLE customer_search (
     customer_id INTEGER PRIMARY KEY,          -- no foreign key: refresh removes both rows
-    text_rowid INTEGER NOT NULL UNIQUE,       -- its row in search_words and search_text
+    text_rowid INTEGER NOT NULL UNIQUE,       -- its rowid in every search table
     sort_key TEXT NOT NULL,                   -- pinyin of the name, for lists
     name_key TEXT NOT NULL                    -- the name as searched (keys.normal)
 );
@@ -45,9 +58,6 @@ CREATE INDEX customer_search_sort ON customer_search (sort_key, customer_id);
 CREATE INDEX customer_search_name ON customer_search (name_key, text_rowid);
 CREATE INDEX customers_live ON customers (id) WHERE archived_at IS NULL;
 """
-WORDS = ("name", "inner", "pinyin", "company", "contacts", "rest")
-TEXT = ("name", "company", "contacts", "rest")
-TABLES = {"search_words": WORDS, "search_text": TEXT}
 ID_BITS = 24
 ID_MASK = (1 << ID_BITS) - 1
 # Customer fields the index reads (archiving is not one: lists filter it when they read).
@@ -113,27 +123,26 @@ def _write(
     contact_names = [c[0] for c in contacts]
     rest = [*keys.phone_forms(all_phones), *all_emails, *places, wechat, tags, notes]
     pinyin_of = keys.pinyin_forms
-    columns = {
-        "search_words": (
-            keys.normal(name),
-            keys.inner_starts(name),
-            keys.words(pinyin_of(name)),
-            keys.words([company, *pinyin_of(company or "")]),
-            keys.words(contact_names + [f for n in contact_names for f in pinyin_of(n)]),
-            keys.words(rest),
-        ),
-        "search_text": (
-            keys.normal(name),
-            keys.normal(company or ""),
-            keys.words(contact_names),
-            keys.words(rest),
-        ),
+    values = {
+        "name": keys.normal(name),
+        "inner": keys.inner_starts(name),
+        "pinyin": keys.words(pinyin_of(name)),
+        "company": keys.words([company, *pinyin_of(company or "")]),
+        "contacts": keys.words(contact_names + [f for n in contact_names for f in pinyin_of(n)]),
+        "rest": keys.words(rest),
+        "name_text": keys.normal(name),
+        "company_text": keys.normal(company or ""),
+        "contacts_text": keys.words(contact_names),
+        "rest_text": keys.words(rest),
     }
-    for table, values in columns.items():
+    for table, columns in TABLES.items():
         if old is not None:
             db.execute(f"DELETE FROM {table} WHERE rowid = ?", (old,))
-        names, marks = ", ".join(TABLES[table]), ", ".join("?" for _ in values)
-        db.execute(f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", (rowid, *values))
+        names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
+        db.execute(
+            f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})",
+            (rowid, *(values[c] for c in columns)),
+        )
     db.execute(
         "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"

@@ -302,7 +302,7 @@ def _count(text: str) -> int:
 
 
 def _amount(text: str) -> int:
-    return parse_amount(text).amount_minor
+    return parse_amount(text).minor
 
 
 def _yes_no(text: str) -> bool:
