@@ -37,8 +37,13 @@ def dump(book: Book) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table (kept figures and history included), in key order."""
     tables = [r[0] for r in book.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     assert {"customers", "orders", "interactions", "changes"} <= set(tables)
+
+    def order(table: str) -> str:
+        width = len(book.db.execute(f"PRAGMA table_info({table})").fetchall())
+        return "1, 2" if width > 1 else "1"
+
     return {
-        table: [tuple(r) for r in book.db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
+        table: [tuple(r) for r in book.db.execute(f"SELECT * FROM {table} ORDER BY {order(table)}")]
         for table in tables
     }
 
