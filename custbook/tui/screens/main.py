@@ -80,6 +80,7 @@ class MainScreen(Screen[None]):
         self.total: int | None = None
         self.exhausted = False
         self.views: list[View] = built_in_views()
+        self.shown_query: str | None = None  # the query the rows (or the problem) are for
 
     @property
     def custbook(self) -> CustbookApp:
@@ -146,19 +147,21 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="search")
     async def refresh_list(self, *, more: bool = False) -> None:
-        runtime = self.custbook.runtime
+        runtime, text = self.custbook.runtime, self.query_text
         try:
-            lines = await runtime.search(self.query_text, self.limit, order=self._order())
+            lines = await runtime.search(text, self.limit, order=self._order())
         except QueryError as problem:
             self.query_one("#problem", Static).update(problem.message)
+            self.shown_query = text
             return
         if lines is None:
             return  # a newer keystroke's search is on its way
         self.query_one("#problem", Static).update("")
         self.exhausted = len(lines) < self.limit
         self.query_one(CustomerTable).show(lines, keep_cursor=more)
+        self.shown_query = text
         self._show_count(lines, None)
-        total = await runtime.count(self.query_text)
+        total = await runtime.count(text)
         if total is not None or self.exhausted:
             self._show_count(lines, total)
 

@@ -1,0 +1,159 @@
+"""How long the app takes from Enter on the passphrase to the first rows, and from each
+keystroke of a query to the list showing its rows, against bare SQL running the same
+search statements.
+
+    uv run python benchmarks/tui_bench.py [--sizes 1000,10000,100000] [--repeat 5]
+
+For each size a demo book is filled through the services (book_bench.fill), written to an
+encrypted file with the real KDF parameters, and opened in the app headless (Pilot, 120x35).
+"unlock" is Enter to the first rows drawn (the KDF, decryption, loading, the first page).
+Each keystroke is a character typed into the search box (as Input does on a key press,
+without Pilot's own pauses around `press`) to the list drawn for that text
+(`MainScreen.shown_query`).
+The floor is search_bench's: the statements `Book.search` ran for that text, replayed on a
+bare sqlite3 copy. Nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_common import fmt_s, machine_table
+from book_bench import NOW, console, fill
+from rich.table import Table
+from search_bench import RecordingConnection, copy_of, keystrokes, replay, statements_of
+from textual.widgets import Input
+
+from custbook.book.book import Book
+from custbook.tui.app import CustbookApp
+from custbook.tui.config import AppConfig
+from custbook.tui.screens.main import MainScreen
+from custbook.vault import create_book
+
+QUERIES = ("zhangwei", "张伟", "1380", "上海 grade:A", "last:>90d")
+PASSPHRASE = "bench passphrase"
+GOAL_S = 0.100  # a keystroke to an updated list, at 100k
+
+
+def clock():
+    return NOW
+
+
+def write_book(db: sqlite3.Connection, path: Path) -> None:
+    vault = create_book(path, PASSPHRASE, clock=clock)  # the real KDF parameters
+    vault.db.deserialize(db.serialize())
+    vault.save()
+    vault.close()
+
+
+async def wait_for(condition, timeout: float = 60.0) -> float:
+    """Seconds until `condition()` holds, polling every millisecond."""
+    began = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - began > timeout:
+            raise TimeoutError
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - began
+
+
+async def run_app(path: Path, repeat: int) -> tuple[list[float], dict[str, list[float]]]:
+    unlocks: list[float] = []
+    typed: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        app = CustbookApp(path, passphrase=PASSPHRASE, clock=clock, config=AppConfig())
+        async with app.run_test(size=(120, 35)) as pilot:
+            await pilot.pause()
+            began = time.perf_counter()
+            await pilot.press("enter")
+            await wait_for(lambda app=app: _showing(app, ""))
+            unlocks.append(time.perf_counter() - began)
+            field = app.screen.query_one("#search", Input)
+            for query in QUERIES:
+                field.value = ""
+                await wait_for(lambda app=app: _showing(app, ""))
+                for text in keystrokes(query):
+                    # as a key press types it, without Pilot's own waits around a press
+                    began = time.perf_counter()
+                    field.insert_text_at_cursor(text[-1])
+                    await wait_for(lambda app=app, text=text: _showing(app, text))
+                    typed.setdefault(text, []).append(time.perf_counter() - began)
+            await app.action_quit()
+    return unlocks, typed
+
+
+def _showing(app: CustbookApp, text: str) -> bool:
+    return isinstance(app.screen, MainScreen) and app.screen.shown_query == text
+
+
+def floors(db: sqlite3.Connection, repeat: int) -> dict[str, list[float]]:
+    book = Book(copy_of(db, RecordingConnection), clock=clock)
+    bare = copy_of(db, sqlite3.Connection)
+    found: dict[str, list[float]] = {}
+    for query in QUERIES:
+        for text in keystrokes(query):
+            statements, _found, _problem = statements_of(book, text)
+            for _ in range(repeat):
+                began = time.perf_counter()
+                replay(bare, statements)
+                found.setdefault(text, []).append(time.perf_counter() - began)
+    book.db.close()
+    bare.close()
+    return found
+
+
+def measure(size: int, repeat: int) -> Table:
+    filled = fill(size)
+    folder = Path(tempfile.mkdtemp(prefix="custbook-tui-bench-"))
+    try:
+        path = folder / "bench.cbk"
+        write_book(filled.book.db, path)
+        floor = floors(filled.book.db, repeat * 3)
+        filled.book.db.close()
+        unlocks, typed = asyncio.run(run_app(path, repeat))
+    finally:
+        shutil.rmtree(folder)
+    table = Table(title=f"{size:,} customers: the app, {repeat} runs (median / max)")
+    for column in ("what", "app median", "app max", "floor median", "goal"):
+        table.add_column(column, justify="left" if column == "what" else "right")
+    table.add_row("unlock → first rows", fmt_s(statistics.median(unlocks)), fmt_s(max(unlocks)),
+                  "", "")  # fmt: skip
+    table.add_section()
+    for text, runs in typed.items():
+        goal = ""
+        if size >= 100_000:
+            goal = f"<{GOAL_S * 1e3:.0f} ms " + ("met" if max(runs) < GOAL_S else "missed")
+        table.add_row(
+            f"typed {text!r}",
+            fmt_s(statistics.median(runs)),
+            fmt_s(max(runs)),
+            fmt_s(statistics.median(floor[text])),
+            goal,
+        )
+    return table
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="customer counts")
+    parser.add_argument("--repeat", type=int, default=5, help="app runs per size")
+    args = parser.parse_args(argv)
+    tables = []
+    for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+        console.print(f"[dim]{size:,} customers: filling…[/dim]")
+        tables.append(measure(size, args.repeat))
+        console.print(tables[-1])
+    for table in tables:
+        console.print(table)
+    console.print(machine_table())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
