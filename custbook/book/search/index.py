@@ -44,10 +44,12 @@ _TOKENIZERS = {
     **dict.fromkeys(WORD_TABLES, "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'"),
     **dict.fromkeys(TEXT_TABLES, "tokenize = 'trigram case_sensitive 1'"),
 }
-SCHEMA = "\n".join(
-    f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, {_TOKENIZERS[table]});"
-    for table, columns in TABLES.items()
-) + """
+SCHEMA = (
+    "\n".join(
+        f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, {_TOKENIZERS[table]});"
+        for table, columns in TABLES.items()
+    )
+    + """
 CREATE TABLE customer_search (
     customer_id INTEGER PRIMARY KEY,          -- no foreign key: refresh removes both rows
     text_rowid INTEGER NOT NULL UNIQUE,       -- its rowid in every search table
@@ -58,6 +60,7 @@ CREATE INDEX customer_search_sort ON customer_search (sort_key, customer_id);
 CREATE INDEX customer_search_name ON customer_search (name_key, text_rowid);
 CREATE INDEX customers_live ON customers (id) WHERE archived_at IS NULL;
 """
+)
 ID_BITS = 24
 ID_MASK = (1 << ID_BITS) - 1
 # Customer fields the index reads (archiving is not one: lists filter it when they read).

@@ -100,20 +100,27 @@ class CustomerTable(DataTable[str]):
     def show(self, lines: list[ListedCustomer], *, keep_cursor: bool = False) -> None:
         """Replace the rows (or, with keep_cursor, extend them: more of the same list)."""
         row = self.cursor_row if keep_cursor else 0
+        same = keep_cursor and [x.id for x in lines[: len(self.lines)]] == [
+            x.id for x in self.lines
+        ]
+        known = len(self.lines) if same else 0
         self.lines = lines
-        self._rebuild(row)
+        self._fill(row, keep=known)
 
     def fit(self, width: int) -> None:
         wanted = fitting(width)
         if [c.key for c in wanted] != [c.key for c in self.shown]:
             self.shown = wanted
-            self._rebuild(self.cursor_row)
+            self.clear(columns=True)
+            for column in self.shown:
+                self.add_column(column.label, width=column.width, key=column.key)
+            self._fill(self.cursor_row, keep=0)
 
-    def _rebuild(self, row: int) -> None:
-        self.clear(columns=True)
-        for column in self.shown:
-            self.add_column(column.label, width=column.width, key=column.key)
-        for line in self.lines:
+    def _fill(self, row: int, *, keep: int) -> None:
+        """Rows for the lines after the first `keep`; the columns stay as they are."""
+        if not keep:
+            self.clear()
+        for line in self.lines[keep:]:
             self.add_row(*(cells(line, c, self.currency) for c in self.shown), key=str(line.id))
         if self.lines:
             self.move_cursor(row=min(row, len(self.lines) - 1))
