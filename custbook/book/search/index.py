@@ -40,8 +40,12 @@ TEXT_TABLES = {  # trigrams: "contains", three characters or more
     "search_rest_text": ("rest_text",),
 }
 TABLES = WORD_TABLES | TEXT_TABLES
+_WORDS = "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'"
 _TOKENIZERS = {
-    **dict.fromkeys(WORD_TABLES, "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'"),
+    **dict.fromkeys(WORD_TABLES, _WORDS),
+    # pinyin syllables share their first letters: zhan… and zhang… start thousands of
+    # words, so a query of four or five letters gets its own precomputed doclist too
+    "search_pinyin": _WORDS.replace("'1 2 3'", "'1 2 3 4 5'"),
     **dict.fromkeys(TEXT_TABLES, "tokenize = 'trigram case_sensitive 1'"),
 }
 SCHEMA = (
