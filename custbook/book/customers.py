@@ -347,6 +347,11 @@ class Customers:
             rows.delete(self.db, "contact", contact_id)
             forget_contact(self.db, contact_id)
             recorder.record(Change("contact", contact_id, None, "delete", None, None, None))
+            owner = current.get("customer_id")  # the erase row names no one; the index must
+            if owner is not None:  # still drop the contact from its customer's rows
+                recorder.derived.note(
+                    Change("contact", contact_id, owner, "delete", None, None, None)
+                )
         return current
 
     # -- shared ------------------------------------------------------------------------

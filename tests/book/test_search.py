@@ -184,6 +184,18 @@ def test_an_erase_leaves_nothing_of_the_customer_in_the_index():
         assert terms, table  # the others are still there
 
 
+def test_erasing_a_contact_drops_it_from_the_index():
+    book, ids = build()
+    contact = book.customers.get(ids["重庆火锅有限公司"]).contacts[0]
+    assert names(book, "王芳") == ["重庆火锅有限公司"]
+    book.customers.erase_contact(contact["id"], source="t")
+    assert names(book, "王芳") == [] and names(book, "1860") == []
+    for table in index.TABLES:
+        raw = b"".join(r[0] for r in book.db.execute(f"SELECT block FROM {table}_data"))
+        assert "王芳".encode() not in raw and b"wangfang" not in raw, table
+    assert names(book, "重庆火锅") == ["重庆火锅有限公司"]  # the customer stays findable
+
+
 def test_a_logged_call_moves_a_customer_up_its_tier(fixture):
     book, ids = build()
     assert names(book, "zw") == ["张伟", "张伟华", "章伟"]
