@@ -85,6 +85,9 @@ class CustbookApp(App[None]):
             self.pop_screen()  # the book stayed in memory: back where we were
             return
         await self.switch_screen(MainScreen())
+        rollback = self.runtime.vault.rollback
+        if rollback is not None:  # an older copy of the file was put back
+            self.notify(rollback.describe(), severity="warning", timeout=30)
         if await self.runtime.has_unsaved_changes():  # an upgraded book: save it once
             self.changed()
 

@@ -240,3 +240,62 @@ async def test_narrow_terminals_drop_columns_by_priority(demo_file, width):
         assert ("revenue" in shown) == (width >= 140)
         assert len(shown) < 9
         await app.action_quit()
+
+
+async def test_a_book_open_elsewhere_says_so(demo_file):
+    holder = unlock_book(demo_file, PASSPHRASE)  # another custbook has it open for writing
+    try:
+        app = make_app(demo_file)
+        async with app.run_test(size=SIZE) as pilot:
+            await unlock(pilot)
+            assert isinstance(app.screen, UnlockScreen)
+            message = str(app.screen.query_one("#message", Static).render())
+            assert "open in another custbook" in message
+            await app.action_quit()
+    finally:
+        holder.close()
+
+
+async def test_an_older_copy_put_back_is_reported(demo_file):
+    older = demo_file.read_bytes()
+    vault = unlock_book(demo_file, PASSPHRASE)  # a newer save, seen by this machine
+    vault.db.execute("UPDATE customers SET notes = 'newer' WHERE id = 1")
+    vault.db.commit()
+    vault.save()
+    vault.close()
+    demo_file.write_bytes(older)
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        assert isinstance(app.screen, MainScreen)
+        shown = [n.message for n in app._notifications]
+        assert any("older copy" in message for message in shown)
+        await app.action_quit()
+
+
+async def test_the_palette_jumps_to_a_customer_by_pinyin(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        wanted = saved_book(demo_file).search("zw", limit=1)
+        await pilot.press("ctrl+p", *"zw")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert app.screen.view.customer.id == wanted[0].id
+        await app.action_quit()
+
+
+def test_a_crash_prints_no_customer_data(demo_file):
+    app = make_app(demo_file)
+    try:
+        raise ValueError("张伟 13800138000")
+    except ValueError as error:
+        app._exception = error
+    app._close_messages_no_wait = lambda: None
+    app._fatal_error()
+    printed = "".join(str(r) for r in app._exit_renderables)
+    assert "ValueError" in printed and "test_a_crash_prints_no_customer_data" in printed
+    assert "张伟" not in printed and "13800138000" not in printed
