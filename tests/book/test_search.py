@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from custbook.book import figures
-from custbook.book.search import index
+from custbook.book.search import engine, index
 from custbook.book.search.engine import search
 from custbook.book.search.query import QueryError
 
@@ -66,6 +66,10 @@ HITS = [
     ("Blue Harbor", ["Alice Zhang"]),
     ('"blue harbor"', ["Alice Zhang"]),
     ("harbor 张", []),  # every word must match
+    ("张 8000", ["张伟"]),  # a name and the end of a phone
+    ("上海 zw", ["张伟"]),  # a company and the initials of the name
+    ("alice blue", ["Alice Zhang"]),
+    ("重庆 wf", ["重庆火锅有限公司"]),  # a name and the initials of a contact
     ("VIP", ["Alice Zhang", "张伟"]),
     ("李娜", []),  # archived: only when asked
     ("李娜 archived:yes", ["李娜"]),
@@ -234,3 +238,17 @@ def test_no_search_reads_every_customer(fixture, query):
             fts = "VIRTUAL TABLE INDEX" in detail  # an FTS5 read: MATCH, or rowid order
             assert not detail.startswith("SCAN") or fts or detail.startswith(allowed), detail
             assert "FOR ORDER BY" not in detail or "customer_tags" in sql, (sql, detail)
+
+
+MULTI_WORD = [(q, e) for q, e in HITS if e is not None and len(q.split()) > 1]
+
+
+@pytest.mark.parametrize(("query", "expected"), MULTI_WORD, ids=[q for q, _e in MULTI_WORD])
+def test_a_common_other_word_checked_row_by_row_finds_the_same(
+    fixture, monkeypatch, query, expected
+):
+    """Words after the first that match many rows are checked on each candidate's text,
+    rare ones by their set: both ways give the same answer."""
+    book, _ids = fixture
+    monkeypatch.setattr(engine, "_SET_CAP", 0)  # every other word counts as common
+    assert names(book, query) == expected

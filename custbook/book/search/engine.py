@@ -12,6 +12,8 @@ lines come in the list's own order (pinyin of the name).
 from __future__ import annotations
 
 import itertools
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -52,17 +54,59 @@ def count(book: Book, text: str, today: date) -> int | None:
 
 
 def ranked_ids(book: Book, query: Query, condition: Condition, limit: int) -> list[int]:
-    first, *others = query.words
+    first, *rest = query.words
+    others = [OtherWord.of(book, word) for word in rest]
     found: dict[int, None] = {}
     for tier in _tiers(first):
         rowids: list[int] = []
         for read in tier:
-            rowids += _read(book, _with_others(read, others), condition, limit + len(found))
+            rowids += _read(book, read, condition, limit + len(found), others)
         for rowid in sorted(set(rowids), reverse=True):
             found.setdefault(rowid & index.ID_MASK)
         if len(found) >= limit:
             break
     return list(found)[:limit]
+
+
+_SET_CAP = 2_000  # a rarer word filters by its set of rows; a commoner one row by row
+_TOKEN = re.compile(r"[^\W_]+")  # a word as FTS5's unicode61 tokenizer sees one
+
+
+@dataclass(frozen=True)
+class OtherWord:
+    """A word after the first: every row found must hold it too, somewhere. A rare word is
+    the set of rows it matches, filtered in SQL; a common one (more than _SET_CAP rows) is
+    checked on each candidate's own text, since most candidates hold it and the reads stop
+    early."""
+
+    word: str
+    rows: frozenset[int] | None  # None: too common to list
+
+    @classmethod
+    def of(cls, book: Book, word: str) -> OtherWord:
+        rows: set[int] = set()
+        for table, match in _anywhere(word):
+            found = book.db.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (match, _SET_CAP + 1)
+            ).fetchall()
+            if len(found) > _SET_CAP:
+                return cls(word, None)
+            rows.update(r[0] for r in found)
+        return cls(word, frozenset(rows))
+
+    def held_by(self, book: Book, rowid: int) -> bool:
+        text = " ".join(
+            value or ""
+            for table, columns in index.WORD_TABLES.items()
+            for value in book.db.execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE rowid = ?", (rowid,)
+            ).fetchone()
+            or ()
+        )
+        if len(self.word) >= _SUBSTRING and self.word in text:
+            return True
+        starts = _TOKEN.findall(self.word)
+        return len(starts) == 1 and any(t.startswith(starts[0]) for t in _TOKEN.findall(text))
 
 
 @dataclass(frozen=True)
@@ -73,19 +117,6 @@ class Read:
     table: str | None
     match: str
     also: Condition = ("1", [])  # SQL on the candidate (s.rowid), with its arguments
-
-
-def _with_others(read: Read, others: list[str]) -> Read:
-    """Every other word must match too, somewhere: each as the set of rows it matches, read
-    once per statement (an FTS5 MATCH per candidate row would re-read the word's doclists
-    for every row)."""
-    sql, arguments = [read.also[0]], list(read.also[1])
-    for word in others:
-        checks = _anywhere(word)
-        union = " UNION ALL ".join(f"SELECT rowid FROM {t} WHERE {t} MATCH ?" for t, _m in checks)
-        sql.append(f"+s.rowid IN ({union})" if checks else "0")  # + : a filter, not a driver
-        arguments += [match for _table, match in checks]
-    return Read(read.table, read.match, (" AND ".join(f"({s})" for s in sql), arguments))
 
 
 def _anywhere(word: str) -> list[tuple[str, str]]:
@@ -101,23 +132,36 @@ def _exists(table: str) -> str:
     return f"EXISTS (SELECT 1 FROM {table} x WHERE x.{table} MATCH ? AND x.rowid = s.rowid)"
 
 
-def _read(book: Book, read: Read, condition: Condition, limit: int) -> list[int]:
+def _read(
+    book: Book, read: Read, condition: Condition, limit: int, others: list[OtherWord]
+) -> list[int]:
     where, arguments = condition
     if read.table is None:
-        source, match = (
-            "(SELECT text_rowid AS rowid, name_key FROM customer_search) s",
-            "s.name_key = ?",
-        )
+        source = "(SELECT text_rowid AS rowid, name_key FROM customer_search) s"
+        match = "s.name_key = ?"
     else:
         source, match = f"{read.table} s", f"s.{read.table} MATCH ?"
     also, also_arguments = read.also
-    rows = book.db.execute(
+    for other in others:
+        if other.rows is not None:  # + : a filter, not a driver of the plan
+            also += " AND +s.rowid IN (SELECT value FROM json_each(?))"
+            also_arguments = [*also_arguments, json.dumps(sorted(other.rows))]
+    checked = [other for other in others if other.rows is None]
+    cursor = book.db.execute(
         f"SELECT s.rowid FROM {source} JOIN customers c ON c.id = s.rowid & ?"
         " LEFT JOIN customer_figures f ON f.customer_id = c.id"
-        f" WHERE {match} AND ({where}) AND ({also}) ORDER BY s.rowid DESC LIMIT ?",
-        (index.ID_MASK, read.match, *arguments, *also_arguments, limit),
+        f" WHERE {match} AND ({where}) AND ({also}) ORDER BY s.rowid DESC"
+        + ("" if checked else " LIMIT ?"),
+        (index.ID_MASK, read.match, *arguments, *also_arguments, *([] if checked else [limit])),
     )
-    return [row[0] for row in rows]
+    found: list[int] = []
+    for (rowid,) in cursor:  # with words checked here, the read stops when enough hold them
+        if all(other.held_by(book, rowid) for other in checked):
+            found.append(rowid)
+            if len(found) >= limit:
+                break
+    cursor.close()
+    return found
 
 
 def _tiers(word: str) -> Iterator[list[Read]]:
