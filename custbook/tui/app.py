@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.timer import Timer
 
 from custbook.clock import Clock, system_clock
@@ -32,6 +33,13 @@ SAVE_DELAY_S = 2.0  # after the last change
 IDLE_CHECK_S = 15.0
 
 
+def awake_and_asleep_seconds() -> float:
+    """A clock for the idle lock that keeps running while the laptop sleeps (monotonic
+    does not, on Linux or macOS): CLOCK_BOOTTIME where there is one, else wall time."""
+    boottime = getattr(time, "CLOCK_BOOTTIME", None)
+    return time.clock_gettime(boottime) if boottime is not None else time.time()
+
+
 class CustbookApp(App[None]):
     TITLE = "custbook"
     COMMANDS = App.COMMANDS | {CustomerProvider}
@@ -46,7 +54,7 @@ class CustbookApp(App[None]):
         passphrase: str = "",
         clock: Clock = system_clock,
         config: AppConfig | None = None,
-        idle_clock: Callable[[], float] = time.monotonic,
+        idle_clock: Callable[[], float] = awake_and_asleep_seconds,
     ) -> None:
         super().__init__()
         self.book_path = path
@@ -87,7 +95,7 @@ class CustbookApp(App[None]):
         await self.switch_screen(MainScreen())
         rollback = self.runtime.vault.rollback
         if rollback is not None:  # an older copy of the file was put back
-            self.notify(rollback.describe(), severity="warning", timeout=30)
+            self.notify(rollback.describe(), severity="warning", timeout=30, markup=False)
         if await self.runtime.has_unsaved_changes():  # an upgraded book: save it once
             self.changed()
 
@@ -110,7 +118,8 @@ class CustbookApp(App[None]):
             await self.push_screen(UnlockScreen(self.book_path, notice=notice, kept=True))
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown):
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown
+                      | events.MouseScrollUp):  # fmt: skip
             self.last_activity = self.idle_clock()
         await super().on_event(event)
 
@@ -142,6 +151,7 @@ class CustbookApp(App[None]):
             self.set_save_text(_("not saved: {problem}").format(problem=problem.message))
             return False
         self.set_save_text(_("saved {time}").format(time=self.clock().strftime("%H:%M")))
+        self._quit_unsaved = False  # a later failure warns again
         return True
 
     def set_save_text(self, text: str) -> None:
@@ -158,6 +168,7 @@ class CustbookApp(App[None]):
                   "without the last changes.").format(problem=self.save_text),
                 severity="error",
                 timeout=10,
+                markup=False,
             )  # fmt: skip
             return
         if self.runtime.is_open:
@@ -171,6 +182,13 @@ class CustbookApp(App[None]):
     async def open_customer(self, message: OpenCustomer) -> None:
         if self.runtime.is_open and not self.locked:
             await self.push_screen(CustomerScreen(message.customer_id))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own commands, less Screenshot: it would write the customers on the
+        screen to a plain file."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
     def action_help(self) -> None:
         keys = [

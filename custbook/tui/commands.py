@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
 from custbook.book.search.query import QueryError
@@ -20,8 +21,8 @@ _HITS = 10
 class CustomerProvider(Provider):
     async def search(self, query: str) -> Hits:
         app: CustbookApp = self.app  # type: ignore[assignment]
-        if not query.strip() or not app.runtime.is_open:
-            return
+        if not query.strip() or app.locked or not app.runtime.is_open:
+            return  # behind a lock screen, nothing of the book shows
         try:
             found = await app.runtime.run(lambda book: book.search(query, limit=_HITS))
         except QueryError:
@@ -31,7 +32,7 @@ class CustomerProvider(Provider):
             where = " · ".join(filter(None, [record["company"], record["city"]]))
             yield Hit(
                 1.0 - rank / (_HITS + 1),  # the search's own order, best first
-                f"{record['name']}  {where}",
+                Text(f"{record['name']}  {where}"),  # names are not markup
                 partial(app.post_message, OpenCustomer(line.id)),
                 help=_("Open this customer"),
             )

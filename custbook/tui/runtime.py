@@ -111,7 +111,9 @@ class BookRuntime:
         await self._call(lambda: check_passphrase(path, KeyCache(passphrase)))
 
     async def close(self) -> None:
-        """Forget the key and the data (unsaved changes are lost: save first)."""
+        """Forget the key and the data (unsaved changes are lost: save first). Searches
+        still queued find no book and give up."""
+        self._generation += 1
 
         def job() -> None:
             if self._vault is not None:
@@ -144,8 +146,9 @@ class BookRuntime:
         def superseded() -> bool:
             return generation != self._generation
 
-        def job(book: Book) -> T | None:
-            if superseded():
+        def job() -> T | None:
+            book = self._book
+            if superseded() or book is None:  # newer search, or locked meanwhile
                 return None
             book.db.set_progress_handler(lambda: int(superseded()), _PROGRESS_STEPS)
             try:
@@ -157,4 +160,4 @@ class BookRuntime:
             finally:
                 book.db.set_progress_handler(None, 0)
 
-        return await self.run(job)
+        return await self._call(job)

@@ -69,6 +69,8 @@ HITS = [
     ("张 8000", ["张伟"]),  # a name and the end of a phone
     ("上海 zw", ["张伟"]),  # a company and the initials of the name
     ("alice blue", ["Alice Zhang"]),
+    ("Blue & Harbor", ["Alice Zhang"]),  # a lone "&" is no word
+    ("张伟 -", ["张伟", "张伟华"]),
     ("重庆 wf", ["重庆火锅有限公司"]),  # a name and the initials of a contact
     ("VIP", ["Alice Zhang", "张伟"]),
     ("李娜", []),  # archived: only when asked
@@ -144,6 +146,9 @@ def test_the_limit_keeps_the_best(fixture):
         ("birthday:someday", "birthday:someday", "this-month"),
         ("tag:", "tag:", "value"),
         ('city:"', 'city:"', "value"),
+        ("due:9999-12-31", "due:9999-12-31", "out of range"),
+        ("last:>9999-12-31", "last:>9999-12-31", "out of range"),
+        ("orders:᧚", "orders:᧚", "whole number"),
     ],
 )
 def test_a_bad_filter_value_names_the_token(fixture, query, token, words):
@@ -252,3 +257,10 @@ def test_a_common_other_word_checked_row_by_row_finds_the_same(
     book, _ids = fixture
     monkeypatch.setattr(engine, "_SET_CAP", 0)  # every other word counts as common
     assert names(book, query) == expected
+
+
+def test_every_reading_of_a_long_names_first_characters_is_indexed():
+    book, _ids = build()
+    bank = book.customers.create({"name": "长沙银行股份有限公司", "kind": "company"}, source="t")
+    for query in ("changsha", "zhangsha", "cs", "zs"):
+        assert bank.id in [line.id for line in search(book, query, TODAY)], query

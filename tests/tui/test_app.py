@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Input, ListView, Static
 
 from custbook.book import Book
+from custbook.tui.commands import CustomerProvider
 from custbook.tui.screens.customer import CustomerScreen
 from custbook.tui.screens.main import MainScreen
 from custbook.tui.screens.unlock import UnlockScreen, delay_after
@@ -299,3 +300,57 @@ def test_a_crash_prints_no_customer_data(demo_file):
     printed = "".join(str(r) for r in app._exit_renderables)
     assert "ValueError" in printed and "test_a_crash_prints_no_customer_data" in printed
     assert "张伟" not in printed and "13800138000" not in printed
+
+
+async def test_names_that_look_like_markup_are_shown_as_typed(demo_file):
+    vault = unlock_book(demo_file, PASSPHRASE)
+    Book(vault.db).customers.create({"name": "ACME [/hk] [b]粗[/b]"}, source="t")
+    vault.save()
+    vault.close()
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("slash", *"acme")
+        await settle(pilot)
+        assert rows(app) == ["ACME [/hk] [b]粗[/b]"]
+        assert "[/hk]" in app.export_screenshot()
+        await app.action_quit()
+
+
+async def test_behind_a_lock_the_palette_finds_no_one(demo_file, monkeypatch):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+
+        def failing_save() -> None:
+            raise SaveFailed(str(demo_file), "disk full")
+
+        await app.runtime.run(lambda book: book.customers.edit(3, {"notes": "x"}, source="t"))
+        app.changed()
+        monkeypatch.setattr(app.runtime.vault, "save", failing_save)
+        await app.action_lock()
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen) and app.runtime.is_open
+        provider = CustomerProvider(app.screen)
+        assert [hit async for hit in provider.search("zhang")] == []
+        monkeypatch.undo()
+        await unlock(pilot)
+        assert [hit async for hit in CustomerProvider(app.screen).search("zhang")]
+        await app.action_quit()
+
+
+async def test_typing_while_the_lock_saves_does_not_crash(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("slash")
+        field = app.screen.query_one("#search", Input)
+        locking = app.run_worker(app.action_lock())
+        for char in "zhang":
+            field.insert_text_at_cursor(char)
+        await locking.wait()
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen) and not app.runtime.is_open
+        await unlock(pilot)
+        assert isinstance(app.screen, MainScreen)
+        await app.action_quit()

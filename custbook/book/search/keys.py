@@ -66,7 +66,7 @@ def pinyin_forms(text: str) -> list[str]:
     chars = [c for c in normal(text) if not c.isspace()]
     choices = [readings(c) for c in chars]
     forms: list[str] = []
-    for combination in itertools.islice(itertools.product(*choices), _MAX_READINGS):
+    for combination in _combinations(choices):
         full = "".join(combination)
         initials = "".join(
             reading[0] if is_han(char) else reading
@@ -76,6 +76,14 @@ def pinyin_forms(text: str) -> list[str]:
             if form not in forms:
                 forms.append(form)
     return forms
+
+
+def _combinations(choices: list[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
+    """Combinations of readings, the first characters' readings varied first: 长沙银行
+    gives changsha… and zhangsha… before the readings of 行 (capped)."""
+    backwards = itertools.product(*reversed(choices))
+    for combination in itertools.islice(backwards, _MAX_READINGS):
+        yield tuple(reversed(combination))
 
 
 def sort_key(name: str, *, person: bool) -> str:

@@ -102,7 +102,7 @@ def parse(text: str) -> Query:
         found = None if token.quoted else _filter(token)
         if found is not None:
             filters.append(found)
-        elif word := _printable(normal(_unquoted(token.text))).strip():
+        elif _searchable(word := _printable(normal(_unquoted(token.text))).strip(), token):
             words.append(word)
     return Query(tuple(words), tuple(filters))
 
@@ -111,6 +111,12 @@ def tokens(text: str) -> Iterator[Token]:
     """Split on spaces outside quotes ("…" or “…”); an unclosed quote runs to the end."""
     for match in _TOKENS.finditer(text):
         yield Token(match.group(), match.start(), match.end(), match.group()[0] in '"“')
+
+
+def _searchable(word: str, token: Token) -> bool:
+    """A lone "&" or "-" would match nothing and empty the search: left out, unless
+    quoted."""
+    return bool(word) and (token.quoted or len(word) >= 3 or any(c.isalnum() for c in word))
 
 
 def _printable(text: str) -> str:
@@ -202,6 +208,8 @@ def _condition(found: Filter, value: str, context: Context) -> Condition:
         raise QueryError(found.token, error.message) from None
     except _BadValue as error:
         raise QueryError(found.token, str(error)) from None
+    except (OverflowError, ValueError):  # a day past 9999-12-31, and the like
+        raise QueryError(found.token, _("is out of range")) from None
 
 
 class _BadValue(Exception):
@@ -296,7 +304,7 @@ def _number(column: str, read: Callable[[str], int]) -> Callable[[str, str, Cont
 
 
 def _count(text: str) -> int:
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise _BadValue(_("is not a whole number"))
     return int(text)
 
@@ -347,8 +355,9 @@ def _risk(key: str, value: str, context: Context) -> Condition:
         return (
             "(SELECT 2 * coalesce(sum(CASE WHEN month >= ? THEN revenue_minor END), 0)"
             " < coalesce(sum(CASE WHEN month < ? THEN revenue_minor END), 0)"
-            " FROM customer_revenue_months WHERE customer_id = c.id AND month >= ?)",
-            [recent[-1], recent[-1], older[-1]],
+            " FROM customer_revenue_months"
+            " WHERE customer_id = c.id AND month >= ? AND month <= ?)",  # not pre-dated ones
+            [recent[-1], recent[-1], older[-1], recent[0]],
         )
     raise _BadValue(_("risk is any, payment, cancelled, silent or falling"))
 

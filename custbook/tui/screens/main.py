@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ListItem, ListView, Static
 
 from custbook.book.listing import ORDERS, PAGE_SIZE, ListedCustomer
-from custbook.book.search.query import QueryError
+from custbook.errors import CustbookError
 from custbook.i18n import _
 from custbook.tui.messages import OpenCustomer
 from custbook.tui.widgets.customer_table import CustomerTable
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from custbook.tui.app import CustbookApp
 
 SIDEBAR_WIDTH = 24
+MAX_LOADED = 2_000  # rows the list holds at most: narrow the search to see others
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,9 @@ class MainScreen(Screen[None]):
                 )
                 yield CustomerTable(id="customers")
                 with Horizontal(id="status-bar"):
-                    yield Static("", id="count")
+                    yield Static("", id="count", markup=False)
                     yield Static("", id="problem", markup=False)
-                    yield Static("", id="saved")
+                    yield Static("", id="saved", markup=False)
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -150,19 +151,22 @@ class MainScreen(Screen[None]):
         runtime, text = self.custbook.runtime, self.query_text
         try:
             lines = await runtime.search(text, self.limit, order=self._order())
-        except QueryError as problem:
+        except CustbookError as problem:  # a filter it cannot read, and the like
             self.query_one("#problem", Static).update(problem.message)
             self.shown_query = text
             return
         if lines is None:
-            return  # a newer keystroke's search is on its way
+            return  # a newer keystroke's search is on its way, or the book was locked
         self.query_one("#problem", Static).update("")
-        self.exhausted = len(lines) < self.limit
+        self.exhausted = len(lines) < self.limit or self.limit >= MAX_LOADED
         self.query_one(CustomerTable).show(lines, keep_cursor=more)
         self.shown_query = text
         self._show_count(lines, None)
-        total = await runtime.count(text)
-        if total is not None or self.exhausted:
+        try:
+            total = await runtime.count(text)
+        except CustbookError:
+            return
+        if total is not None or len(lines) < self.limit:
             self._show_count(lines, total)
 
     def _order(self) -> str | None:
@@ -175,7 +179,7 @@ class MainScreen(Screen[None]):
 
     def _show_count(self, lines: list[ListedCustomer], total: int | None) -> None:
         shown = len(lines)
-        if self.exhausted:
+        if len(self.query_one(CustomerTable).lines) < self.limit:
             total = shown
         if total is None:
             text = _("{shown:,} shown, more as you scroll").format(shown=shown)

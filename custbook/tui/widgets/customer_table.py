@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
@@ -50,7 +51,12 @@ def fitting(width: int) -> list[Column]:
     return sorted(kept, key=lambda c: order.index(c.key))
 
 
-def cells(line: ListedCustomer, column: Column, currency: str) -> str:
+def cells(line: ListedCustomer, column: Column, currency: str) -> Text:
+    """One cell, as Text: a customer's name is never read as markup."""
+    return Text(_cell_text(line, column, currency))
+
+
+def _cell_text(line: ListedCustomer, column: Column, currency: str) -> str:
     record, kept = line.record, line.figures
     value = {
         "risk": "⚠" if line.risk else "",
@@ -131,7 +137,7 @@ class CustomerTable(DataTable[str]):
             self.post_message(self.Chosen(int(event.row_key.value)))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= len(self.lines) - 5:
+        if self.lines and event.cursor_row == len(self.lines) - 1:
             self.post_message(self.NearEnd())
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
