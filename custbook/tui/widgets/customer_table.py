@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from custbook.book.listing import ListedCustomer
 from custbook.book.money import Money, format_amount
+from custbook.book.validation import stage_labels
 from custbook.i18n import _
 
 
@@ -65,7 +66,7 @@ def _cell_text(line: ListedCustomer, column: Column, currency: str) -> str:
         "last": str(kept.get("last_contact_at") or "")[:10],
         "next": str(kept.get("next_due") or ""),
         "company": record["company"] or "",
-        "stage": record["stage"] or "",
+        "stage": stage_labels()[record["stage"]][0] if record["stage"] else "",
         "city": record["city"] or "",
         "revenue": format_amount(Money(kept["revenue_minor"], currency))
         if kept.get("revenue_minor")
