@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import datetime
 import os
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.console import Console
 from rich.table import Table
 
 
@@ -76,3 +78,27 @@ def machine_table(extra: dict[str, str] | None = None) -> Table:
     for fact, value in facts.items():
         table.add_row(fact, value)
     return table
+
+
+def measure_sizes(
+    doc: str,
+    measure: Callable[[int, int], Table],
+    argv: list[str],
+    console: Console,
+    *,
+    repeat: int,
+    repeat_help: str,
+) -> None:
+    """Parse --sizes and --repeat, print each size's table as it is done, then all of
+    them together (the first ones have scrolled away by then)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="customer counts")
+    parser.add_argument("--repeat", type=int, default=repeat, help=repeat_help)
+    args = parser.parse_args(argv)
+    tables = []
+    for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+        console.print(f"[dim]{size:,} customers: filling…[/dim]")
+        tables.append(measure(size, args.repeat))
+        console.print(tables[-1])
+    for table in tables:
+        console.print(table)

@@ -13,7 +13,6 @@ query (one keystroke at a time) runs --repeat times; the table shows the median 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sqlite3
 import statistics
@@ -22,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench_common import fmt_s, machine_table
+from bench_common import fmt_s, machine_table, measure_sizes
 from book_bench import NOW, TODAY, console, fill
 from rich.table import Table
 
@@ -131,17 +130,7 @@ def measure(size: int, repeat: int) -> Table:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,100000", help="customer counts")
-    parser.add_argument("--repeat", type=int, default=21, help="runs per keystroke")
-    args = parser.parse_args(argv)
-    tables = []
-    for size in (int(s) for s in args.sizes.split(",") if s.strip()):
-        console.print(f"[dim]{size:,} customers: filling…[/dim]")
-        tables.append(measure(size, args.repeat))
-        console.print(tables[-1])
-    for table in tables:
-        console.print(table)
+    measure_sizes(__doc__, measure, argv, console, repeat=21, repeat_help="runs per keystroke")
     console.print(
         "Notes:\n- custbook: Book.search(text, limit=50) — parsing, filters, each ranking "
         "tier's FTS read, the lines with figures, risk flags and suggested grade.\n"

@@ -16,7 +16,6 @@ bare sqlite3 copy. Nothing here asserts a timing.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import shutil
 import sqlite3
@@ -26,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_common import fmt_s, machine_table
+from bench_common import fmt_s, machine_table, measure_sizes
 from book_bench import NOW, console, fill
 from rich.table import Table
 from search_bench import RecordingConnection, copy_of, keystrokes, replay, statements_of
@@ -141,17 +140,7 @@ def measure(size: int, repeat: int) -> Table:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,100000", help="customer counts")
-    parser.add_argument("--repeat", type=int, default=5, help="app runs per size")
-    args = parser.parse_args(argv)
-    tables = []
-    for size in (int(s) for s in args.sizes.split(",") if s.strip()):
-        console.print(f"[dim]{size:,} customers: filling…[/dim]")
-        tables.append(measure(size, args.repeat))
-        console.print(tables[-1])
-    for table in tables:
-        console.print(table)
+    measure_sizes(__doc__, measure, argv, console, repeat=5, repeat_help="app runs per size")
     console.print(machine_table())
 
 
