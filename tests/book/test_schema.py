@@ -71,3 +71,21 @@ def test_a_newer_book_is_refused():
 
 def test_secure_delete_is_on():
     assert Book.in_memory().db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def test_a_book_from_before_search_is_indexed_by_the_upgrade():
+    db = sqlite3.connect(":memory:")
+    migrate(db, target=2)
+    now = "2026-03-01T09:00:00+08:00"
+    db.execute(
+        "INSERT INTO customers (name, company, phones, created_at, updated_at)"
+        " VALUES ('曾小明', '重庆火锅有限公司', ?, ?, ?)",
+        ('[{"e164": "+8613800138000", "typed": "138-0013-8000"}]', now, now),
+    )
+    db.execute("INSERT INTO contacts (customer_id, name) VALUES (1, '王芳')")
+    db.commit()
+    book = Book(db)  # migrates to the latest
+    assert schema_version(db) == LATEST
+    for query in ("zeng", "zxm", "8000", "王芳", "火锅"):
+        assert [line.record["name"] for line in book.search(query)] == ["曾小明"], query
+    assert [line.record["name"] for line in book.page()] == ["曾小明"]
