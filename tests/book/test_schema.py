@@ -82,7 +82,10 @@ def test_a_book_from_before_search_is_indexed_by_the_upgrade():
         " VALUES ('曾小明', '重庆火锅有限公司', ?, ?, ?)",
         ('[{"e164": "+8613800138000", "typed": "138-0013-8000"}]', now, now),
     )
-    db.execute("INSERT INTO contacts (customer_id, name) VALUES (1, '王芳')")
+    db.execute(
+        "INSERT INTO contacts (customer_id, name, created_at, updated_at) VALUES (1, '王芳', ?, ?)",
+        (now, now),
+    )
     db.commit()
     book = Book(db)  # migrates to the latest
     assert schema_version(db) == LATEST
