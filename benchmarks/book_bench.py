@@ -128,8 +128,7 @@ def floor_change(
 class SearchRows:
     """A customer's search rows as custbook wrote them, for the floor to write again."""
 
-    words: tuple[Any, ...]
-    text: tuple[Any, ...]
+    content: dict[str, tuple[Any, ...]]  # search table -> its column values
     keys: tuple[str, str]  # sort_key, name_key
 
     @classmethod
@@ -138,9 +137,8 @@ class SearchRows:
             "SELECT text_rowid, sort_key, name_key FROM customer_search WHERE customer_id = ?",
             (customer_id,),
         ).fetchone()
-        return cls(
-            *(_content(db, table, rowid) for table in search_index.TABLES), (sort_key, name_key)
-        )
+        content = {table: _content(db, table, rowid) for table in search_index.TABLES}
+        return cls(content, (sort_key, name_key))
 
 
 def _content(db: sqlite3.Connection, table: str, rowid: int) -> tuple[Any, ...]:
@@ -152,7 +150,7 @@ def floor_search_write(
     db: sqlite3.Connection, customer_id: int, rowid: int, rows: SearchRows, *, new: bool
 ) -> None:
     """The search rows written afresh (deleted first unless `new`), as index._write does."""
-    for table, values in zip(search_index.TABLES, (rows.words, rows.text), strict=True):
+    for table, values in rows.content.items():
         if not new:
             db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
         names = ", ".join(search_index.TABLES[table])
