@@ -458,8 +458,10 @@ def measure_once(
     )
     logged = tuple(last_snapshots(db))
     # custbook moved the target's search rows to its new recency; the floor moves them to
-    # another rowid (so custbook's next log moves them back: both move every run)
-    elsewhere = search_index.text_rowid(target, "1999-01-01T00:00:00+08:00")
+    # a minute later (so custbook's next log moves them back: both move every run, and
+    # both near the newest rowids, where FTS5 inserts cheaply)
+    later = (NOW + timedelta(minutes=1)).isoformat(timespec="seconds")
+    elsewhere = search_index.text_rowid(target, later)
     runs.add("floor_log", timed(lambda: floor_log(db, target, subject, due, logged, elsewhere))[0])
 
     old_city = book.customers.get(target)["city"]
