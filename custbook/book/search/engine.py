@@ -72,6 +72,17 @@ _SET_CAP = 2_000  # a rarer word filters by its set of rows; a commoner one row 
 _TOKEN = re.compile(r"[^\W_]+")  # a word as FTS5's unicode61 tokenizer sees one
 
 
+# Every word table's text of one row, in one statement (each a lookup by rowid).
+_WORDS_OF_ROW = (
+    "SELECT "
+    + ", ".join(f"{t}.{c}" for t, columns in index.WORD_TABLES.items() for c in columns)
+    + " FROM "
+    + ", ".join(index.WORD_TABLES)
+    + " WHERE "
+    + " AND ".join(f"{t}.rowid = ?1" for t in index.WORD_TABLES)
+)
+
+
 @dataclass(frozen=True)
 class OtherWord:
     """A word after the first: every row found must hold it too, somewhere. A rare word is
@@ -95,14 +106,8 @@ class OtherWord:
         return cls(word, frozenset(rows))
 
     def held_by(self, book: Book, rowid: int) -> bool:
-        text = " ".join(
-            value or ""
-            for table, columns in index.WORD_TABLES.items()
-            for value in book.db.execute(
-                f"SELECT {', '.join(columns)} FROM {table} WHERE rowid = ?", (rowid,)
-            ).fetchone()
-            or ()
-        )
+        row = book.db.execute(_WORDS_OF_ROW, (rowid,)).fetchone()
+        text = " ".join(value or "" for value in row or ())
         if len(self.word) >= _SUBSTRING and self.word in text:
             return True
         starts = _TOKEN.findall(self.word)

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ListItem, ListView, Static
 
 from custbook.book.listing import ORDERS, PAGE_SIZE, ListedCustomer
+from custbook.book.search.query import QueryError, parse
 from custbook.errors import CustbookError
 from custbook.i18n import _
 from custbook.tui.messages import OpenCustomer
@@ -173,9 +174,11 @@ class MainScreen(Screen[None]):
         return None if self.order == "name" and self._has_text() else self.order
 
     def _has_text(self) -> bool:
-        return bool(self.query_text.strip()) and any(
-            ":" not in word for word in self.query_text.split()
-        )
+        """Whether the query holds free text (the search's own parser decides)."""
+        try:
+            return bool(parse(self.query_text).words)
+        except QueryError:
+            return False  # the search reports it
 
     def _show_count(self, lines: list[ListedCustomer], total: int | None) -> None:
         shown = len(lines)
