@@ -3,20 +3,25 @@ keystroke of a query to the list showing its rows, against bare SQL running the 
 search statements.
 
     uv run python benchmarks/tui_bench.py [--sizes 1000,10000,100000] [--repeat 5]
+                                          [--keep DIR]
 
 For each size a demo book is filled through the services (book_bench.fill), written to an
 encrypted file with the real KDF parameters, and opened in the app headless (Pilot, 120x35).
+With --keep, that file is kept in DIR and used again by the next run (filling 100,000
+customers takes about 20 minutes); it is encrypted like any book.
 "unlock" is Enter to the first rows drawn (the KDF, decryption, loading, the first page).
 Each keystroke is a character typed into the search box (as Input does on a key press,
-without Pilot's own pauses around `press`) to the list drawn for that text
-(`MainScreen.shown_query`).
+without Pilot's own pauses around `press`) to the end of the first screen refresh after
+the list took that text's rows (`MainScreen.shown_query`): what the user sees.
 The floor is search_bench's: the statements `Book.search` ran for that text, replayed on a
 bare sqlite3 copy. Nothing here asserts a timing.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import functools
 import shutil
 import sqlite3
 import statistics
@@ -35,7 +40,7 @@ from custbook.book.book import Book
 from custbook.tui.app import CustbookApp
 from custbook.tui.config import AppConfig
 from custbook.tui.screens.main import MainScreen
-from custbook.vault import create_book
+from custbook.vault import create_book, unlock_book
 
 QUERIES = ("zhangwei", "张伟", "1380", "上海 grade:A", "last:>90d")
 PASSPHRASE = "bench passphrase"
@@ -63,6 +68,21 @@ async def wait_for(condition, timeout: float = 60.0) -> float:
     return time.perf_counter() - began
 
 
+class Frames:
+    """When the screen first finished drawing the rows of each query."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.drawn: dict[str | None, float] = {}
+        draw = screen._compositor_refresh
+
+        def timed_draw() -> None:
+            query = screen.shown_query  # set in the same step as the rows
+            draw()
+            self.drawn.setdefault(query, time.perf_counter())
+
+        screen._compositor_refresh = timed_draw  # type: ignore[method-assign]
+
+
 async def run_app(path: Path, repeat: int) -> tuple[list[float], dict[str, list[float]]]:
     unlocks: list[float] = []
     typed: dict[str, list[float]] = {}
@@ -74,16 +94,19 @@ async def run_app(path: Path, repeat: int) -> tuple[list[float], dict[str, list[
             await pilot.press("enter")
             await wait_for(lambda app=app: _showing(app, ""))
             unlocks.append(time.perf_counter() - began)
+            frames = Frames(app.screen)
             field = app.screen.query_one("#search", Input)
             for query in QUERIES:
                 field.value = ""
                 await wait_for(lambda app=app: _showing(app, ""))
+                await asyncio.sleep(0.05)  # the count after the rows, and its frame
+                frames.drawn.clear()
                 for text in keystrokes(query):
                     # as a key press types it, without Pilot's own waits around a press
                     began = time.perf_counter()
                     field.insert_text_at_cursor(text[-1])
-                    await wait_for(lambda app=app, text=text: _showing(app, text))
-                    typed.setdefault(text, []).append(time.perf_counter() - began)
+                    await wait_for(lambda text=text, frames=frames: text in frames.drawn)
+                    typed.setdefault(text, []).append(frames.drawn[text] - began)
             await app.action_quit()
     return unlocks, typed
 
@@ -108,18 +131,22 @@ def floors(db: sqlite3.Connection, repeat: int) -> dict[str, list[float]]:
     return found
 
 
-def measure(size: int, repeat: int) -> Table:
-    filled = fill(size)
-    folder = Path(tempfile.mkdtemp(prefix="custbook-tui-bench-"))
+def measure(size: int, repeat: int, keep: Path | None = None) -> Table:
+    folder = keep or Path(tempfile.mkdtemp(prefix="custbook-tui-bench-"))
     try:
-        path = folder / "bench.cbk"
-        write_book(filled.book.db, path)
-        floor = floors(filled.book.db, repeat * 3)
-        filled.book.db.close()
+        path = folder / f"tui-bench-{size}.cbk"
+        if not path.exists():
+            filled = fill(size)
+            write_book(filled.book.db, path)
+            filled.book.db.close()
+        vault = unlock_book(path, PASSPHRASE, write=False, clock=clock)
+        floor = floors(vault.db, repeat * 3)
+        vault.close()
         unlocks, typed = asyncio.run(run_app(path, repeat))
     finally:
-        shutil.rmtree(folder)
-    table = Table(title=f"{size:,} customers: the app, {repeat} runs (median / max)")
+        if keep is None:
+            shutil.rmtree(folder)
+    table = Table(title=f"{size:,} customers: the app, {repeat} runs (median / max), to drawn")
     for column in ("what", "app median", "app max", "floor median", "goal"):
         table.add_column(column, justify="left" if column == "what" else "right")
     table.add_row("unlock → first rows", fmt_s(statistics.median(unlocks)), fmt_s(max(unlocks)),
@@ -140,7 +167,13 @@ def measure(size: int, repeat: int) -> Table:
 
 
 def main(argv: list[str]) -> None:
-    measure_sizes(__doc__, measure, argv, console, repeat=5, repeat_help="app runs per size")
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--keep", type=Path, help="keep the filled books here, and reuse them")
+    known, rest = parser.parse_known_args(argv)
+    if known.keep:
+        known.keep.mkdir(mode=0o700, parents=True, exist_ok=True)
+    runner = functools.partial(measure, keep=known.keep)
+    measure_sizes(__doc__, runner, rest, console, repeat=5, repeat_help="app runs per size")
     console.print(machine_table())
 
 

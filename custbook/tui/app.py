@@ -45,6 +45,8 @@ class CustbookApp(App[None]):
     COMMANDS = App.COMMANDS | {CustomerProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "toggle_theme", _("Light/dark"), show=False, id="theme"),
+        Binding("tab", "focus_next", _("Next field"), show=False, id="focus-next"),
+        Binding("shift+tab", "focus_previous", _("Previous field"), show=False, id="focus-back"),
     ]
 
     def __init__(
@@ -191,12 +193,14 @@ class CustbookApp(App[None]):
                 yield command
 
     def action_help(self) -> None:
-        keys = [
-            (binding.key_display or self.get_key_display(binding), str(binding.description))
-            for (_node, binding, _enabled, _tooltip) in self.screen.active_bindings.values()
-            if binding.description
-        ]
-        self.push_screen(HelpScreen(keys))
+        """custbook's own keys that apply here (each has an id; Textual's built-in ones,
+        untranslated, do not), the keys of one action on one line."""
+        keys: dict[str, list[str]] = {}
+        for _node, binding, _enabled, _tooltip in self.screen.active_bindings.values():
+            if binding.id and binding.description:
+                shown = binding.key_display or self.get_key_display(binding)
+                keys.setdefault(str(binding.description), []).append(shown)
+        self.push_screen(HelpScreen([(" ".join(k), what) for what, k in keys.items()]))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

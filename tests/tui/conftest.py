@@ -7,17 +7,21 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, Static
 
 from custbook.book import Book
 from custbook.book.demo import fill_demo_book
 from custbook.tui.app import CustbookApp
 from custbook.tui.config import AppConfig
-from custbook.vault import create_book
+from custbook.tui.widgets.customer_table import CustomerTable
+from custbook.vault import create_book, unlock_book
 from tests.conftest import PASSPHRASE, SMALL_KDF
 
 CHINA = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CHINA)
 CUSTOMERS = 60
+SIZE = (120, 35)
+SIZE = (120, 35)
 
 
 def fixed_clock() -> datetime:
@@ -63,3 +67,34 @@ def make_app(path: Path, *, passphrase: str = "", idle: FakeIdle | None = None) 
         idle_clock=idle or FakeIdle(),
     )
     return app
+
+
+async def unlock(pilot, passphrase: str = PASSPHRASE) -> None:
+    field = pilot.app.screen.query_one("#passphrase", Input)
+    field.value = passphrase
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def settle(pilot) -> None:
+    """Let the book's thread and the workers finish, then the screen catch up."""
+    for _ in range(40):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        if not pilot.app.workers._workers:
+            break
+    await pilot.pause()
+
+
+def rows(app) -> list[str]:
+    table = app.screen.query_one(CustomerTable)
+    return [line.record["name"] for line in table.lines]
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#count", Static).render())
+
+
+def saved_book(path: Path) -> Book:
+    vault = unlock_book(path, PASSPHRASE, write=False)
+    return Book(vault.db)

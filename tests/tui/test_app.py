@@ -10,6 +10,7 @@ from textual.widgets import Input, ListView, Static
 from custbook.book import Book
 from custbook.tui.commands import CustomerProvider
 from custbook.tui.screens.customer import CustomerScreen
+from custbook.tui.screens.help import HelpScreen
 from custbook.tui.screens.main import MainScreen
 from custbook.tui.screens.unlock import UnlockScreen, delay_after
 from custbook.tui.widgets.customer_table import CustomerTable
@@ -17,40 +18,7 @@ from custbook.vault import unlock_book
 from custbook.vault.errors import SaveFailed
 from tests.conftest import PASSPHRASE
 
-from .conftest import CUSTOMERS, FakeIdle, make_app
-
-SIZE = (120, 35)
-
-
-async def unlock(pilot, passphrase: str = PASSPHRASE) -> None:
-    field = pilot.app.screen.query_one("#passphrase", Input)
-    field.value = passphrase
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-async def settle(pilot) -> None:
-    """Let the book's thread and the workers finish, then the screen catch up."""
-    for _ in range(40):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        if not pilot.app.workers._workers:
-            break
-    await pilot.pause()
-
-
-def rows(app) -> list[str]:
-    table = app.screen.query_one(CustomerTable)
-    return [line.record["name"] for line in table.lines]
-
-
-def status(app) -> str:
-    return str(app.screen.query_one("#count", Static).render())
-
-
-def saved_book(path: Path) -> Book:
-    vault = unlock_book(path, PASSPHRASE, write=False)
-    return Book(vault.db)
+from .conftest import CUSTOMERS, SIZE, FakeIdle, make_app, rows, saved_book, settle, status, unlock
 
 
 async def test_unlock_shows_the_list_by_pinyin_with_its_count(demo_file):
@@ -238,8 +206,8 @@ async def test_narrow_terminals_drop_columns_by_priority(demo_file, width):
         await unlock(pilot)
         shown = [c.key for c in app.screen.query_one(CustomerTable).shown]
         assert shown[:3] == ["risk", "name", "grade"]
-        assert ("revenue" in shown) == (width >= 140)
-        assert len(shown) < 9
+        assert ("revenue" in shown) == (width >= 120)
+        assert ("company" in shown) == (width >= 120)
         await app.action_quit()
 
 
@@ -352,5 +320,19 @@ async def test_typing_while_the_lock_saves_does_not_crash(demo_file):
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen) and not app.runtime.is_open
         await unlock(pilot)
+        assert isinstance(app.screen, MainScreen)
+        await app.action_quit()
+
+
+async def test_help_lists_custbooks_keys_one_action_a_line(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict((what, key) for key, what in app.screen.keys)
+        assert keys["Next customer"] == "↓ j" and keys["Find"] == "/"
+        assert "Copy selected text" not in keys  # Textual's own, untranslated
+        await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         await app.action_quit()
