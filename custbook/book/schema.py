@@ -223,17 +223,19 @@ def _add_figures(db: sqlite3.Connection) -> None:
     figures.rebuild(db)
 
 
-def _add_search(db: sqlite3.Connection) -> None:
-    """Computes every customer's pinyin once, here, at the upgrade; from then on only
-    writes do."""
-    _script(search_index.SCHEMA)(db)
-    search_index.rebuild(db)
+def _add_all_words(db: sqlite3.Connection) -> None:
+    """Computes every customer's pinyin once, at the upgrade (or copies it from the tables
+    of migration 3); from then on only writes do."""
+    search_index.add_all_words(db)
 
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "the whole data model", _script(SCHEMA_V1)),
     Migration(2, "figures kept per customer (last contact, next reminder)", _add_figures),
-    Migration(3, "the search index (trigram text, pinyin, recency order)", _add_search),
+    Migration(
+        3, "the search index (trigram text, pinyin, recency order)", _script(search_index.SCHEMA)
+    ),  # filled by 4
+    Migration(4, "one index of every word, for queries of several words", _add_all_words),
 ]
 LATEST = MIGRATIONS[-1].version
 

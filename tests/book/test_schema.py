@@ -8,6 +8,7 @@ import pytest
 
 from custbook.book import Book
 from custbook.book.schema import LATEST, MIGRATIONS, NewerBook, migrate, schema_version
+from custbook.book.search import index as search_index
 
 
 @pytest.mark.parametrize("start", range(0, LATEST))
@@ -92,3 +93,19 @@ def test_a_book_from_before_search_is_indexed_by_the_upgrade():
     for query in ("zeng", "zxm", "8000", "王芳", "重庆", "火锅有限"):
         assert [line.record["name"] for line in book.search(query)] == ["曾小明"], query
     assert [line.record["name"] for line in book.page()] == ["曾小明"]
+
+
+def test_a_book_indexed_before_search_all_gets_it_copied_as_a_rebuild_would_write_it():
+    book = Book.in_memory()
+    for name, company in (("曾小明", "重庆火锅有限公司"), ("Alice Zhang", "Blue Harbor")):
+        book.customers.create({"name": name, "company": company}, source="test")
+    db = book.db
+    rebuilt = search_index.kept(db)
+    db.execute("DROP TABLE search_all")  # as migration 3 left it
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    upgraded = Book(db)
+    assert schema_version(db) == LATEST
+    assert search_index.kept(db) == rebuilt
+    assert [line.record["name"] for line in upgraded.search("上海 zeng")] == []
+    assert [line.record["name"] for line in upgraded.search("重庆 zeng")] == ["曾小明"]

@@ -3,9 +3,11 @@ heteronyms, mixed), phone fragments, emails, filters and one- and two-character 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from custbook.book import figures
+from custbook.book import Book, figures
 from custbook.book.search import engine, index
 from custbook.book.search.engine import search
 from custbook.book.search.query import QueryError
@@ -264,3 +266,17 @@ def test_every_reading_of_a_long_names_first_characters_is_indexed():
     bank = book.customers.create({"name": "长沙银行股份有限公司", "kind": "company"}, source="t")
     for query in ("changsha", "zhangsha", "cs", "zs"):
         assert bank.id in [line.id for line in search(book, query, TODAY)], query
+
+
+def test_an_other_word_starting_a_word_ranks_before_one_inside_a_word():
+    """In one tier (both names start with 王), the customer where 800 starts a word (a
+    note) comes before the one where it is only inside a phone, though contacted longer
+    ago."""
+    book = Book.in_memory(clock=lambda: NOW)
+    inside = book.customers.create({"name": "王一", "phones": ["13912800555"]}, source="t")
+    starts = book.customers.create({"name": "王二", "notes": "800 units a year"}, source="t")
+    book.activity.log(inside.id, {"subject": "电话", "happened_at": NOW}, source="t")
+    older = NOW - timedelta(days=30)
+    book.activity.log(starts.id, {"subject": "电话", "happened_at": older}, source="t")
+    assert names(book, "王 800") == ["王二", "王一"]
+    assert names(book, "王") == ["王一", "王二"]  # one word: by recency alone

@@ -3,9 +3,12 @@
 Tiers, best first (the first free word decides the tier; every other word must match
 somewhere): the exact name, a name that starts with it, pinyin of the name (full or
 initials) that starts with it, company and contact people (and any word or part of the
-name), then the rest (phones, emails, places, tags, notes). Within a tier the most recent
-contact comes first: the FTS rowid is the recency (index.py), so each read of a tier goes
-newest first and stops at `limit`, whatever the number of matches. Without free text, the
+name), then the rest (phones, emails, places, tags, notes). With several words, a tier
+first reads the rows where each other word starts a word (one FTS5 query on search_all),
+then, only when some other word is inside a value where it starts no word, the rows that
+need that. Within a tier the most recent contact comes first: the FTS rowid is the
+recency (index.py), so each read of a tier goes newest first and stops at `limit`,
+whatever the number of matches. Without free text, the
 lines come in the list's own order (pinyin of the name).
 """
 
@@ -55,17 +58,75 @@ def count(book: Book, text: str, today: date) -> int | None:
 
 def ranked_ids(book: Book, query: Query, condition: Condition, limit: int) -> list[int]:
     first, *rest = query.words
-    others = [OtherWord.of(book, word) for word in rest]
     found: dict[int, None] = {}
     for tier in _tiers(first):
-        rowids: list[int] = []
-        for read in tier:
-            rowids += _read(book, read, condition, limit + len(found), others)
-        for rowid in sorted(set(rowids), reverse=True):
-            found.setdefault(rowid & index.ID_MASK)
-        if len(found) >= limit:
-            break
+        for reads, others in _with_others(book, tier, rest):
+            rowids: list[int] = []
+            for read in reads:
+                rowids += _read(book, read, condition, limit + len(found), others)
+            for rowid in sorted(set(rowids), reverse=True):
+                found.setdefault(rowid & index.ID_MASK)
+            if len(found) >= limit:
+                return list(found)[:limit]
     return list(found)[:limit]
+
+
+def _with_others(
+    book: Book, tier: list[Read], rest: list[str]
+) -> Iterator[tuple[list[Read], list[OtherWord]]]:
+    """A tier's reads with the other words of the query: first the rows where each other
+    word starts a word (one FTS5 query on search_all, which intersects the doclists
+    itself), then, if some other word is found only inside a word somewhere (three
+    characters or more: the trigram tables), the rows that need it, checked as before."""
+    if not rest:
+        yield tier, []
+        return
+    if all(_has_word(word) for word in rest):  # a word of punctuation starts no word
+        starts = " AND ".join(_prefix(word) for word in rest)
+        yield [_starting_others(read, starts) for read in tier], []
+    if _found_inside_only(book, rest):
+        yield tier, [OtherWord.of(book, word) for word in rest]
+
+
+def _starting_others(read: Read, starts: str) -> Read:
+    """The read, on search_all, of rows that also hold a word starting with each other
+    word (FTS5 intersects them); for reads on other tables, a check of each row."""
+    if read.table in index.WORD_TABLES:
+        columns = " ".join(index.WORD_TABLES[read.table])
+        match = f"({{{columns}}} : ({read.match})) AND {starts}"
+        return Read(index.ALL_WORDS, match, read.also)
+    holds = f"EXISTS (SELECT 1 FROM {index.ALL_WORDS} a WHERE a.{index.ALL_WORDS} MATCH ?"
+    where, arguments = read.also
+    also = f"({where}) AND {holds} AND a.rowid = s.rowid)"
+    return Read(read.table, read.match, (also, [*arguments, starts]))
+
+
+def _found_inside_only(book: Book, rest: list[str]) -> bool:
+    """Whether some other word is inside a value (a trigram match) of a row where it
+    starts no word; unknown (True) when either set is too large to read."""
+    for word in rest:
+        if len(word) < _SUBSTRING:
+            continue
+        inside = _rows_of(book, [(t, _phrase(word)) for t in index.TEXT_TABLES])
+        if inside and not _has_word(word):
+            return True
+        starting = _rows_of(book, [(index.ALL_WORDS, _prefix(word))]) if inside else set()
+        if inside is None or starting is None or not inside <= starting:
+            return True
+    return False
+
+
+def _rows_of(book: Book, reads: list[tuple[str, str]]) -> set[int] | None:
+    """The rowids these FTS queries match together; None above _SET_CAP."""
+    rows: set[int] = set()
+    for table, match in reads:
+        found = book.db.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (match, _SET_CAP + 1)
+        ).fetchall()
+        if len(found) > _SET_CAP:
+            return None
+        rows.update(r[0] for r in found)
+    return rows
 
 
 _SET_CAP = 2_000  # a rarer word filters by its set of rows; a commoner one row by row
@@ -95,15 +156,8 @@ class OtherWord:
 
     @classmethod
     def of(cls, book: Book, word: str) -> OtherWord:
-        rows: set[int] = set()
-        for table, match in _anywhere(word):
-            found = book.db.execute(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (match, _SET_CAP + 1)
-            ).fetchall()
-            if len(found) > _SET_CAP:
-                return cls(word, None)
-            rows.update(r[0] for r in found)
-        return cls(word, frozenset(rows))
+        rows = _rows_of(book, _anywhere(word))
+        return cls(word, None if rows is None else frozenset(rows))
 
     def held_by(self, book: Book, rowid: int) -> bool:
         row = book.db.execute(_WORDS_OF_ROW, (rowid,)).fetchone()
