@@ -7,10 +7,12 @@ import contextlib
 import datetime
 import os
 import platform
+import shutil
 import sqlite3
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,8 +99,31 @@ def measure_sizes(
     args = parser.parse_args(argv)
     tables = []
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
-        console.print(f"[dim]{size:,} customers: filling…[/dim]")
+        console.print(f"[dim]{size:,} customers: filling (or opening a kept book)…[/dim]")
         tables.append(measure(size, args.repeat))
         console.print(tables[-1])
     for table in tables:
         console.print(table)
+
+
+def keep_option(argv: list[str]) -> tuple[Path | None, list[str]]:
+    """--keep DIR (where filled books stay for the next run) and the other arguments."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--keep", type=Path, help="keep the filled books here, and reuse them")
+    known, rest = parser.parse_known_args(argv)
+    if known.keep:
+        known.keep.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return known.keep, rest
+
+
+@contextlib.contextmanager
+def books_folder(keep: Path | None) -> Iterator[Path]:
+    """`keep`, or a temporary folder removed afterwards."""
+    if keep is not None:
+        yield keep
+        return
+    folder = Path(tempfile.mkdtemp(prefix="custbook-bench-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)

@@ -19,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from bench_common import Runs, fmt_s, machine_table, timed
@@ -30,6 +31,7 @@ from custbook.book.agenda import DEFAULT_CADENCE, SHOWN, UPCOMING_DAYS
 from custbook.book.book import Book
 from custbook.book.demo import fill_demo_book
 from custbook.book.search import index as search_index
+from custbook.vault import create_book, unlock_book
 
 TODAY = date(2025, 6, 16)
 TZ = timezone(timedelta(hours=8))
@@ -100,6 +102,29 @@ def fill(customers: int) -> Filled:
 # rows (the JSON made beforehand), and the figures refresh custbook runs (figures.REFRESH_SQL
 # where the figures can move). What they leave out is Python: validation, reading back,
 # building the records returned.
+
+
+BENCH_PASSPHRASE = "bench passphrase"
+
+
+def book_file(customers: int, folder: Path) -> Path:
+    """An encrypted demo book of `customers` in `folder` (real KDF parameters), filled
+    unless a file from an earlier run (--keep) is there already."""
+    path = folder / f"bench-{customers}.cbk"
+    if not path.exists():
+        filled = fill(customers)
+        vault = create_book(path, BENCH_PASSPHRASE, clock=fixed_clock)
+        vault.db.deserialize(filled.book.db.serialize())
+        vault.save()
+        vault.close()
+        filled.book.db.close()
+    return path
+
+
+def opened(path: Path) -> sqlite3.Connection:
+    """The book's database, read-only, upgraded in memory if an older custbook wrote it."""
+    vault = unlock_book(path, BENCH_PASSPHRASE, write=False, clock=fixed_clock)
+    return Book(vault.db, clock=fixed_clock).db
 
 
 def floor_change_set(

@@ -1,8 +1,10 @@
 """How long each keystroke of a search takes, against bare SQL running the same statements.
 
     uv run python benchmarks/search_bench.py [--sizes 1000,10000,100000] [--repeat 21]
+                                             [--keep DIR]
 
-For each size a demo book is filled through the services (book_bench.fill), then copied
+For each size a demo book is filled through the services (book_bench.fill) and written
+encrypted (with --keep, to DIR, where the next run finds it), opened, then copied
 twice: custbook searches one copy through `Book.search`, on a connection that records
 each statement and its arguments; the floor replays exactly those statements on a bare
 sqlite3 copy of the same tables (no Book, no pragmas) and fetches every row, so the
@@ -14,15 +16,17 @@ query (one keystroke at a time) runs --repeat times; the table shows the median 
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from bench_common import fmt_s, machine_table, measure_sizes
-from book_bench import NOW, TODAY, console, fill
+from bench_common import books_folder, fmt_s, keep_option, machine_table, measure_sizes
+from book_bench import NOW, TODAY, book_file, console, opened
 from rich.table import Table
 
 from custbook.book.book import Book
@@ -92,12 +96,12 @@ def search_safely(book: Book, text: str) -> None:
         book.search(text, today=TODAY, limit=LIMIT)
 
 
-def measure(size: int, repeat: int) -> Table:
-    filled = fill(size)
-    console.print(f"[dim]{size:,} customers: filled in {fmt_s(filled.fill_s)}; copying…[/dim]")
-    book = Book(copy_of(filled.book.db, RecordingConnection), clock=lambda: NOW)
-    bare = copy_of(filled.book.db, sqlite3.Connection)
-    filled.book.db.close()
+def measure(size: int, repeat: int, keep: Path | None = None) -> Table:
+    with books_folder(keep) as folder:
+        db = opened(book_file(size, folder))
+    book = Book(copy_of(db, RecordingConnection), clock=lambda: NOW)
+    bare = copy_of(db, sqlite3.Connection)
+    db.close()
     table = Table(title=f"{size:,} customers: each keystroke, {repeat} runs (median / p95)")
     for column in ("typed", "found", "statements", "custbook median", "custbook p95",
                    "floor median", "floor p95", "ratio (p95)", "goal"):  # fmt: skip
@@ -130,7 +134,9 @@ def measure(size: int, repeat: int) -> Table:
 
 
 def main(argv: list[str]) -> None:
-    measure_sizes(__doc__, measure, argv, console, repeat=21, repeat_help="runs per keystroke")
+    keep, rest = keep_option(argv)
+    runner = functools.partial(measure, keep=keep)
+    measure_sizes(__doc__, runner, rest, console, repeat=21, repeat_help="runs per keystroke")
     console.print(
         "Notes:\n- custbook: Book.search(text, limit=50) — parsing, filters, each ranking "
         "tier's FTS read, the lines with figures, risk flags and suggested grade.\n"

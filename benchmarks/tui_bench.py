@@ -19,19 +19,16 @@ bare sqlite3 copy. Nothing here asserts a timing.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import functools
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench_common import fmt_s, machine_table, measure_sizes
-from book_bench import NOW, console, fill
+from bench_common import books_folder, fmt_s, keep_option, machine_table, measure_sizes
+from book_bench import BENCH_PASSPHRASE, NOW, book_file, console, opened
 from rich.table import Table
 from search_bench import RecordingConnection, copy_of, keystrokes, replay, statements_of
 from textual.widgets import Input
@@ -40,22 +37,14 @@ from custbook.book.book import Book
 from custbook.tui.app import CustbookApp
 from custbook.tui.config import AppConfig
 from custbook.tui.screens.main import MainScreen
-from custbook.vault import create_book, unlock_book
 
 QUERIES = ("zhangwei", "张伟", "1380", "上海 grade:A", "last:>90d")
-PASSPHRASE = "bench passphrase"
+PASSPHRASE = BENCH_PASSPHRASE
 GOAL_S = 0.100  # a keystroke to an updated list, at 100k
 
 
 def clock():
     return NOW
-
-
-def write_book(db: sqlite3.Connection, path: Path) -> None:
-    vault = create_book(path, PASSPHRASE, clock=clock)  # the real KDF parameters
-    vault.db.deserialize(db.serialize())
-    vault.save()
-    vault.close()
 
 
 async def wait_for(condition, timeout: float = 60.0) -> float:
@@ -132,20 +121,12 @@ def floors(db: sqlite3.Connection, repeat: int) -> dict[str, list[float]]:
 
 
 def measure(size: int, repeat: int, keep: Path | None = None) -> Table:
-    folder = keep or Path(tempfile.mkdtemp(prefix="custbook-tui-bench-"))
-    try:
-        path = folder / f"tui-bench-{size}.cbk"
-        if not path.exists():
-            filled = fill(size)
-            write_book(filled.book.db, path)
-            filled.book.db.close()
-        vault = unlock_book(path, PASSPHRASE, write=False, clock=clock)
-        floor = floors(vault.db, repeat * 3)
-        vault.close()
+    with books_folder(keep) as folder:
+        path = book_file(size, folder)
+        db = opened(path)
+        floor = floors(db, repeat * 3)
+        db.close()
         unlocks, typed = asyncio.run(run_app(path, repeat))
-    finally:
-        if keep is None:
-            shutil.rmtree(folder)
     table = Table(title=f"{size:,} customers: the app, {repeat} runs (median / max), to drawn")
     for column in ("what", "app median", "app max", "floor median", "goal"):
         table.add_column(column, justify="left" if column == "what" else "right")
@@ -167,12 +148,8 @@ def measure(size: int, repeat: int, keep: Path | None = None) -> Table:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--keep", type=Path, help="keep the filled books here, and reuse them")
-    known, rest = parser.parse_known_args(argv)
-    if known.keep:
-        known.keep.mkdir(mode=0o700, parents=True, exist_ok=True)
-    runner = functools.partial(measure, keep=known.keep)
+    keep, rest = keep_option(argv)
+    runner = functools.partial(measure, keep=keep)
     measure_sizes(__doc__, runner, rest, console, repeat=5, repeat_help="app runs per size")
     console.print(machine_table())
 
