@@ -89,12 +89,11 @@ def _with_others(
 
 
 def _starting_others(read: Read, starts: str) -> Read:
-    """The read, on search_all, of rows that also hold a word starting with each other
-    word (FTS5 intersects them); for reads on other tables, a check of each row."""
-    if read.table in index.WORD_TABLES:
-        columns = " ".join(index.WORD_TABLES[read.table])
-        match = f"({{{columns}}} : ({read.match})) AND {starts}"
-        return Read(index.ALL_WORDS, match, read.also)
+    """The read of rows that also hold a word starting with each other word: on
+    search_all, the same MATCH (FTS5 intersects them); on other tables, a check of each
+    row."""
+    if read.table == index.ALL_WORDS:
+        return Read(read.table, f"({read.match}) AND {starts}", read.also)
     holds = f"EXISTS (SELECT 1 FROM {index.ALL_WORDS} a WHERE a.{index.ALL_WORDS} MATCH ?"
     where, arguments = read.also
     also = f"({where}) AND {holds} AND a.rowid = s.rowid)"
@@ -133,14 +132,9 @@ _SET_CAP = 2_000  # a rarer word filters by its set of rows; a commoner one row 
 _TOKEN = re.compile(r"[^\W_]+")  # a word as FTS5's unicode61 tokenizer sees one
 
 
-# Every word table's text of one row, in one statement (each a lookup by rowid).
+# The words of one row, every column group.
 _WORDS_OF_ROW = (
-    "SELECT "
-    + ", ".join(f"{t}.{c}" for t, columns in index.WORD_TABLES.items() for c in columns)
-    + " FROM "
-    + ", ".join(index.WORD_TABLES)
-    + " WHERE "
-    + " AND ".join(f"{t}.rowid = ?1" for t in index.WORD_TABLES)
+    f"SELECT {', '.join(index.ALL_TABLE[index.ALL_WORDS])} FROM {index.ALL_WORDS} WHERE rowid = ?"
 )
 
 
@@ -181,14 +175,10 @@ class Read:
 def _anywhere(word: str) -> list[tuple[str, str]]:
     """(table, FTS query) pairs that find the word at the start of a word of any value, or
     (three characters or more) anywhere."""
-    found = [(table, _prefix(word)) for table in index.WORD_TABLES] if _has_word(word) else []
+    found = [(index.ALL_WORDS, _prefix(word))] if _has_word(word) else []
     if len(word) >= _SUBSTRING:
         found += [(table, _phrase(word)) for table in index.TEXT_TABLES]
     return found
-
-
-def _exists(table: str) -> str:
-    return f"EXISTS (SELECT 1 FROM {table} x WHERE x.{table} MATCH ? AND x.rowid = s.rowid)"
 
 
 def _read(
@@ -226,22 +216,27 @@ def _read(
 def _tiers(word: str) -> Iterator[list[Read]]:
     yield [Read(None, word)]
     substring = len(word) >= _SUBSTRING
-    if not _has_word(word):  # only punctuation: nothing for the word tables
+    if not _has_word(word):  # only punctuation: nothing for the word index
         if substring:
             yield [Read(table, _phrase(word)) for table in index.TEXT_TABLES]
         return
     start = _prefix(word)
-    yield [Read("search_names", f"name : ^ {start}")]
+    yield [_words("name", f"^ {start}")]
     pinyin = _pinyin(word)
     if pinyin is not None:
         yield [pinyin]
-    middle = [Read("search_people", start), Read("search_names", start)]
-    rest = [Read("search_rest", start)]
+    middle = [_words("company contacts name inner", start)]
+    rest = [_words("rest", start)]
     if substring:
         middle.append(Read("search_text", _phrase(word)))
         rest.append(Read("search_rest_text", _phrase(word)))
     yield middle
     yield rest
+
+
+def _words(columns: str, match: str) -> Read:
+    """A read of search_all in these columns only."""
+    return Read(index.ALL_WORDS, f"{{{columns}}} : ({match})")
 
 
 def _pinyin(word: str) -> Read | None:
@@ -251,10 +246,10 @@ def _pinyin(word: str) -> Read | None:
     spelled = " OR ".join(_prefix(s) for s in _spellings(word))
     chinese_start = "".join(itertools.takewhile(keys.is_han, word))
     if not chinese_start:
-        return Read("search_pinyin", spelled)
+        return _words("pinyin", spelled)
     # 张w: the name starts with 张, not only with zhang
-    starts = "name : ^ " + _prefix(chinese_start)
-    return Read("search_pinyin", spelled, (_exists("search_names"), [starts]))
+    both = f"({{pinyin}} : ({spelled})) AND ({{name}} : (^ {_prefix(chinese_start)}))"
+    return Read(index.ALL_WORDS, both)
 
 
 def _spellings(word: str) -> list[str]:
@@ -267,7 +262,7 @@ def _spellings(word: str) -> list[str]:
 
 
 def _has_word(word: str) -> bool:
-    """Whether the words index's tokenizer finds a word in it (letters or digits)."""
+    """Whether the word index's tokenizer finds a word in it (letters or digits)."""
     return any(c.isalnum() for c in word)
 
 

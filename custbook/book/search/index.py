@@ -3,16 +3,18 @@ closes, erase included) and rebuilt by `custbook rebuild`.
 
 FTS5 tables, one row per customer each, all with the same rowid:
 
-- word tables (unicode61, prefix indexes of 1-3 characters) answer "starts with": a name
-  or company (one word when Chinese: there are no spaces), the pinyin forms, phone digits,
-  the parts of an email. A prefix query reads one precomputed doclist.
+- `search_all` (unicode61, prefix indexes of 1-5 characters) answers "starts with", in
+  column groups: the name (one word when Chinese: there are no spaces) and the rest of a
+  Chinese name from each character; the pinyin forms; company and contact people; the
+  rest (phone digits, email parts, places, tags, notes). A tier reads one group with a
+  column filter (`pinyin : "zhang"*`), a prefix query reads one precomputed doclist, and
+  a query of several words is one MATCH that FTS5 intersects itself (`{company contacts}
+  : "上海"* AND "g"*`). (Migration 3 had a table per group; rows of separate tables can
+  only be intersected row by row, tens of microseconds a row: `上海 g` took 126 ms at
+  100,000 customers.)
 - text tables (trigram) answer "contains", for three characters or more (Chinese has no
   spaces to split words on). Pinyin is not in them: its few syllables would make every
   trigram common.
-- `search_all` holds every word table's columns in one table, for queries of several
-  words: FTS5 intersects the doclists of one table's query itself (`上海 g` is one MATCH,
-  `{company contacts} : "上海"* AND "g"*`), where rows of separate tables could only be
-  intersected row by row (tens of microseconds a row, whatever the index).
 
 The rowid is the customer's recency and id together, `minutes of the last contact << 24 |
 id`, so FTS5 hands matches out newest contact first and a query with LIMIT stops early,
@@ -31,27 +33,33 @@ from custbook.book.search import keys
 from custbook.errors import InvalidInput
 from custbook.i18n import _
 
-# Each index is an FTS5 table of its own, so a query reads the doclists of its own columns
-# only: a one-letter prefix in names does not walk every pinyin syllable and phone number.
-WORD_TABLES = {  # unicode61 words, prefix indexes: "starts with"
+ALL_WORDS = "search_all"
+WORD_COLUMNS = {  # the column groups of search_all, one per tier
+    "names": ("name", "inner"),
+    "pinyin": ("pinyin",),
+    "people": ("company", "contacts"),
+    "rest": ("rest",),
+}
+ALL_TABLE = {ALL_WORDS: tuple(c for columns in WORD_COLUMNS.values() for c in columns)}
+TEXT_TABLES = {  # trigrams: "contains", three characters or more
+    "search_text": ("name_text", "company_text", "contacts_text"),
+    "search_rest_text": ("rest_text",),
+}
+TABLES = ALL_TABLE | TEXT_TABLES
+_WORDS = "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'"
+# Migration 3's tables, one per group; migration 4 copies them into search_all.
+_V3_WORD_TABLES = {
     "search_names": ("name", "inner"),
     "search_pinyin": ("pinyin",),
     "search_people": ("company", "contacts"),
     "search_rest": ("rest",),
 }
-TEXT_TABLES = {  # trigrams: "contains", three characters or more
-    "search_text": ("name_text", "company_text", "contacts_text"),
-    "search_rest_text": ("rest_text",),
-}
-ALL_WORDS = "search_all"  # every word table's columns together (migration 4)
-ALL_TABLE = {ALL_WORDS: tuple(c for columns in WORD_TABLES.values() for c in columns)}
-TABLES = WORD_TABLES | ALL_TABLE | TEXT_TABLES
-_WORDS = "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'"
 _TOKENIZERS = {
-    **dict.fromkeys(WORD_TABLES | ALL_TABLE, _WORDS),
+    **dict.fromkeys(_V3_WORD_TABLES, _WORDS),
+    "search_pinyin": _WORDS.replace("'1 2 3'", "'1 2 3 4 5'"),
     # pinyin syllables share their first letters: zhan… and zhang… start thousands of
     # words, so a query of four or five letters gets its own precomputed doclist too
-    "search_pinyin": _WORDS.replace("'1 2 3'", "'1 2 3 4 5'"),
+    ALL_WORDS: _WORDS.replace("'1 2 3'", "'1 2 3 4 5'"),
     **dict.fromkeys(TEXT_TABLES, "tokenize = 'trigram case_sensitive 1'"),
 }
 
@@ -65,7 +73,7 @@ def _create(tables: dict[str, tuple[str, ...]]) -> str:
 
 # Migration 3: the tables as they came then (their rows are written by migration 4).
 SCHEMA = (
-    _create(WORD_TABLES | TEXT_TABLES)
+    _create(_V3_WORD_TABLES | TEXT_TABLES)
     + """
 CREATE TABLE customer_search (
     customer_id INTEGER PRIMARY KEY,          -- no foreign key: refresh removes both rows
@@ -200,19 +208,33 @@ def purge(db: sqlite3.Connection) -> None:
 
 
 def add_all_words(db: sqlite3.Connection) -> None:
-    """Migration 4: `search_all`, copied from the word tables when they hold rows (a book
-    indexed by migration 3), else every customer indexed afresh."""
-    db.execute(ALL_SCHEMA)
+    """Migration 4: `search_all` in place of migration 3's table per column group, copied
+    from them when they hold rows (a book indexed then), else every customer indexed
+    afresh. The words wait in a TEMP table (memory, outside the book) while the old
+    tables go, so a book near the size limit does not hold both at once."""
     if db.execute("SELECT 1 FROM customer_search LIMIT 1").fetchone() is None:
+        _drop_v3(db)
+        db.execute(ALL_SCHEMA)
         rebuild(db)
         return
-    first, *others = WORD_TABLES
+    first, *others = _V3_WORD_TABLES
     joined = first + "".join(f" JOIN {t} ON {t}.rowid = {first}.rowid" for t in others)
     names = ", ".join(ALL_TABLE[ALL_WORDS])
     db.execute(
-        f"INSERT INTO {ALL_WORDS} (rowid, {names}) SELECT {first}.rowid, {names} FROM {joined}"
+        f"CREATE TEMP TABLE v3_words AS SELECT {first}.rowid AS id, {names} FROM {joined}"
     )
-    db.execute(f"INSERT INTO {ALL_WORDS} ({ALL_WORDS}) VALUES ('optimize')")
+    _drop_v3(db)
+    db.execute(ALL_SCHEMA)
+    db.execute(
+        f"INSERT INTO {ALL_WORDS} (rowid, {names}) SELECT id, {names} FROM temp.v3_words"
+        " ORDER BY id"
+    )
+    db.execute("DROP TABLE temp.v3_words")
+
+
+def _drop_v3(db: sqlite3.Connection) -> None:
+    for table in _V3_WORD_TABLES:
+        db.execute(f"DROP TABLE {table}")
 
 
 def rebuild(db: sqlite3.Connection) -> int:
