@@ -66,12 +66,28 @@ def keys(*pressed: str) -> Step:
     return step
 
 
+def typed(field: str, text: str) -> Step:
+    """Replace a form field's text, as typing it over would."""
+
+    async def step(pilot: Pilot[None]) -> None:
+        pilot.app.screen.query_one(field, Input).value = text
+        await settle(pilot)
+
+    return step
+
+
 SHOTS: list[tuple[str, list[Step]]] = [
     ("unlock", []),
     ("list", [keys("enter")]),
     ("search-pinyin", [keys("enter"), keys("slash", "z", "w")]),
     ("search-filters", [keys("enter"), keys("slash", *"grade:A last:>30d")]),
     ("customer", [keys("enter"), keys("enter")]),
+    ("customer-timeline", [keys("enter"), keys("enter"), keys("3")]),
+    ("customer-history", [keys("enter"), keys("enter"), keys("7")]),
+    ("log", [keys("enter"), keys("l"), keys("v", "tab", "tab", *"报价", "tab")]),
+    ("edit-problem", [keys("enter"), keys("enter"), keys("e"), typed("#field-phones", "12345"),
+                      keys("ctrl+s")]),
+    ("agenda", [keys("enter"), keys("a")]),
     ("help", [keys("enter"), keys("question_mark")]),
 ]
 

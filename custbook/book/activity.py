@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from custbook.book import recorded, rows
 from custbook.book.history import Recorder, change_set
-from custbook.book.recurrence import RuleError, parse_rule
+from custbook.book.recurrence import RuleError, next_due, parse_rule
 from custbook.book.validation import Checker, clean_text
 from custbook.errors import NotFound
 from custbook.i18n import _
@@ -127,6 +127,16 @@ class Activity:
         else:
             updates = {"done_at": self.book.now_text()}
         return self._update(current, updates, source)
+
+    def complete(self, reminder_id: int, *, source: str) -> dict[str, Any]:
+        """Done: a repeating reminder moves on to its next date after today (and after its
+        own due date), any other one is marked done."""
+        current = self.reminder(reminder_id)
+        rule = current["repeat_rule"]
+        due = date.fromisoformat(current["due"][:10])
+        today = self.book.clock().date()
+        moved_to = next_due(rule, due, max(due, today)) if rule else None
+        return self.done(reminder_id, moved_to, source=source)
 
     def snooze(self, reminder_id: int, until: date, *, source: str) -> dict[str, Any]:
         return self._update(

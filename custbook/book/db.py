@@ -23,6 +23,7 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     db.execute("BEGIN")
     try:
         yield db
+        db.commit()  # FTS5 writes what it buffered here: the ceiling can be hit here too
     except sqlite3.OperationalError as error:
         db.rollback()
         if "full" in str(error):  # SQLITE_FULL: the in-memory database hit its ceiling
@@ -31,7 +32,6 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except BaseException:
         db.rollback()
         raise
-    db.commit()
 
 
 class BookFull(InvalidInput):

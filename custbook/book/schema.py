@@ -236,6 +236,7 @@ MIGRATIONS: list[Migration] = [
         3, "the search index (trigram text, pinyin, recency order)", _script(search_index.SCHEMA)
     ),  # filled by 4
     Migration(4, "one index of every word, for queries of several words", _add_all_words),
+    Migration(5, "each word behind its column group's mark", search_index.mark_words),
 ]
 LATEST = MIGRATIONS[-1].version
 

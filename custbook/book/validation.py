@@ -368,6 +368,7 @@ def field_label(name: str) -> str:
         "probability": lambda: _("Probability"),
         "expected_close": lambda: _("Expected close"),
         "next_step": lambda: _("Next step"),
+        "repeat_rule": lambda: _("Repeats"),
         "updated_at": lambda: _("Updated"),
         "archived_at": lambda: _("Archived"),
         "is_primary": lambda: _("Primary contact"),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -124,6 +124,25 @@ def parse_when(text: str, today: date) -> date:
             ).format(text=_shown(text))
         )
     return found
+
+
+_CLOCK_TIME = re.compile(r"^(?P<day>.*?)\s*(?P<hour>\d{1,2})[:：](?P<minute>\d{2})$")
+
+
+def parse_moment(text: str, now: datetime) -> datetime:
+    """A moment: nothing is now; a WHEN day keeps now's time of day; a time `HH:MM` after
+    it (or alone: today) sets the time. In `now`'s time zone."""
+    text = text.strip()
+    if not text:
+        return now
+    clock = _CLOCK_TIME.match(text)
+    if clock is None:
+        return datetime.combine(parse_when(text, now.date()), now.timetz())
+    day = parse_when(clock["day"], now.date()) if clock["day"].strip() else now.date()
+    hour, minute = int(clock["hour"]), int(clock["minute"])
+    if hour > 23 or minute > 59:
+        raise WhenError(_("“{text}” is not a time of day: 00:00 to 23:59").format(text=text))
+    return datetime.combine(day, time(hour, minute), now.tzinfo)
 
 
 def when_help() -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import click
 
 from custbook.book import Book
-from custbook.book.recurrence import next_due, parse_rule
+from custbook.book.recurrence import parse_rule
 from custbook.book.when import parse_when
 from custbook.cli.main import CliState, book_options, cli
 from custbook.cli.output import say
@@ -136,12 +136,8 @@ def remind(
 @click.pass_obj
 def done(state: CliState, reminder_id: int) -> None:
     with changing(state) as (book, _vault):
-        current = book.activity.reminder(reminder_id)
-        rule = current["repeat_rule"]
-        due = date.fromisoformat(current["due"])
-        moved_to = next_due(rule, due, max(due, _today(book))) if rule else None
-        result = book.activity.done(reminder_id, moved_to, source="cli done")
-    if moved_to is not None:
+        result = book.activity.complete(reminder_id, source="cli done")
+    if result["done_at"] is None:
         say(_("Done; it comes back on {due}.").format(due=result["due"]))
     else:
         say(_("Done: {title}").format(title=result["title"]))

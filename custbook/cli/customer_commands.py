@@ -12,11 +12,11 @@ from rich.table import Table
 
 from custbook.book import Book, Customer
 from custbook.book.customers import CUSTOMER_CHECKS
-from custbook.book.history import ChangeSet
+from custbook.book.describe import change_rows, risk_words, shown, source_text
 from custbook.book.insight import insight_json
 from custbook.book.jsonview import change_json, customer_json
 from custbook.book.rows import CUSTOM_PREFIX
-from custbook.book.validation import field_label, stage_labels
+from custbook.book.validation import field_label
 from custbook.cli.main import CliState, book_options, cli
 from custbook.cli.output import data_console, emit_json, say, warn
 from custbook.cli.session import changing, reading
@@ -110,13 +110,13 @@ def print_customer(customer: Customer, view: dict[str, Any], as_json: bool) -> N
     table.add_column()
     table.add_row(_("ID"), str(customer.id))
     if view["risk"]:
-        table.add_row(_("Risk"), ", ".join(_risk_word(r) for r in view["risk"]))
+        table.add_row(_("Risk"), ", ".join(risk_words().get(r, r) for r in view["risk"]))
     if view["suggested_grade"] != customer["grade"]:
         table.add_row(_("Suggested grade"), view["suggested_grade"])
     for field, value in customer.record.items():
-        shown = _shown(field, value)
-        if shown and field not in ("id", "custom_fields"):
-            table.add_row(field_label(field), shown)
+        text = shown(field, value)
+        if text and field not in ("id", "custom_fields"):
+            table.add_row(field_label(field), text)
     for name, value in customer["custom_fields"].items():
         table.add_row(name, str(value))
     data_console.print(table)
@@ -130,37 +130,10 @@ def print_customer(customer: Customer, view: dict[str, Any], as_json: bool) -> N
                 str(contact["id"]),
                 contact["name"] + star,
                 contact["title"] or "",
-                _shown("phones", contact["phones"]),
-                _shown("emails", contact["emails"]),
+                shown("phones", contact["phones"]),
+                shown("emails", contact["emails"]),
             )
         data_console.print(contacts)
-
-
-def _risk_word(risk: str) -> str:
-    words = {
-        "payment": _("overdue payment"),
-        "cancelled": _("cancelled or refunded orders"),
-        "silent": _("silent past its cadence"),
-        "falling": _("falling purchases"),
-    }
-    return words.get(risk, risk)
-
-
-def _shown(field: str, value: Any) -> str:
-    if value is None or value == [] or value == {}:
-        return ""
-    if field == "phones":
-        return ", ".join(p["typed"] for p in value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if field == "stage":
-        label, chinese = stage_labels()[value]
-        return label if label == chinese else f"{label} ({chinese})"
-    if field == "kind":
-        return _("company") if value == "company" else _("person")
-    if field in ("do_not_contact", "is_primary"):
-        return _("yes") if value else ""
-    return str(value)
 
 
 @cli.command(help=_("Add a customer (--name is required; every field has an option)."))
@@ -274,40 +247,9 @@ def history(state: CliState, who: str, as_json: bool) -> None:
         return
     table = Table(_("When"), _("Made by"), _("Field"), _("Before"), _("After"))
     for change_set in sets:
-        for row in _change_rows(change_set):
-            table.add_row(change_set.made_at.replace("T", " "), _describe_source(change_set), *row)
+        for row in change_rows(change_set):
+            table.add_row(change_set.made_at.replace("T", " "), source_text(change_set), *row)
     data_console.print(table)
-
-
-def _describe_source(change_set: ChangeSet) -> str:
-    if change_set.kind == "undo":
-        return _("undo of {id}").format(id=change_set.undoes)
-    suffix = " " + _("(undone)") if change_set.undone_by else ""
-    return change_set.source + suffix
-
-
-def _record_title(record: dict[str, Any] | None) -> str:
-    """What a whole-record change is called in a table: a name, a title or a subject."""
-    record = record or {}
-    return str(record.get("name") or record.get("title") or record.get("subject") or "")
-
-
-def _change_rows(change_set: ChangeSet) -> list[tuple[str, str, str]]:
-    rows = []
-    for change in change_set.changes:
-        what = change.entity if change.entity != "customer" else ""
-        if change.action == "create":
-            label = _("created") + (f" {what}" if what else "")
-            rows.append((label, "", _record_title(change.after)))
-        elif change.action == "delete":
-            label = _("deleted") + (f" {what}" if what else "")
-            rows.append((label, _record_title(change.before), ""))
-        else:
-            field = change.field or ""
-            rows.append(
-                (field_label(field), _shown(field, change.before), _shown(field, change.after))
-            )
-    return rows
 
 
 @cli.command(help=_("Undo the newest change not yet undone; repeat to walk further back."))

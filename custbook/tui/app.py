@@ -8,7 +8,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events, on
@@ -17,18 +17,23 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 
+from custbook.book import Book
 from custbook.clock import Clock, system_clock
 from custbook.errors import CustbookError
 from custbook.i18n import _
 from custbook.tui.commands import CustomerProvider
 from custbook.tui.config import AppConfig
+from custbook.tui.forms import FORMS
 from custbook.tui.messages import OpenCustomer, Unlocked
 from custbook.tui.runtime import BookRuntime
+from custbook.tui.screens.agenda import AgendaScreen
 from custbook.tui.screens.customer import CustomerScreen
+from custbook.tui.screens.form import FormScreen
 from custbook.tui.screens.help import HelpScreen
 from custbook.tui.screens.main import MainScreen
 from custbook.tui.screens.unlock import UnlockScreen
 
+T = TypeVar("T")
 SAVE_DELAY_S = 2.0  # after the last change
 IDLE_CHECK_S = 15.0
 
@@ -162,6 +167,13 @@ class CustbookApp(App[None]):
             if isinstance(screen, MainScreen):
                 screen.show_save_state(text)
 
+    async def write(self, work: Callable[[Book], T]) -> T:
+        """A change on the book's thread, then a save a moment later (CustbookError, for
+        input the book refused, goes to the caller: nothing was written)."""
+        done = await self.runtime.run(work)
+        self.changed()
+        return done
+
     async def action_quit(self) -> None:
         if self.runtime.is_open and not await self.save_now() and not self._quit_unsaved:
             self._quit_unsaved = True
@@ -184,6 +196,35 @@ class CustbookApp(App[None]):
     async def open_customer(self, message: OpenCustomer) -> None:
         if self.runtime.is_open and not self.locked:
             await self.push_screen(CustomerScreen(message.customer_id))
+
+    def shown_customer(self) -> int | None:
+        """The customer the screen is about: the one open, or under the list's cursor."""
+        customer_id = getattr(self.screen, "customer_id", None)
+        if customer_id is None and isinstance(self.screen, MainScreen):
+            customer_id = self.screen.cursor_customer()
+        return customer_id
+
+    async def open_form(self, kind: str, customer_id: int | None = None) -> None:
+        """A form (forms.FORMS) about a customer: the one shown when not given."""
+        customer_id = customer_id if customer_id is not None else self.shown_customer()
+        if customer_id is None or not self.runtime.is_open or self.locked:
+            return
+        try:
+            form = await self.runtime.run(lambda book: FORMS[kind](book, customer_id))
+        except CustbookError as problem:
+            self.notify(problem.message, severity="error", markup=False)
+            return
+        await self.push_screen(FormScreen(form))
+
+    async def action_add(self, kind: str) -> None:
+        await self.open_form(kind)
+
+    async def action_log_for_shown(self) -> None:
+        await self.open_form("log")
+
+    async def action_agenda(self) -> None:
+        if self.runtime.is_open and not self.locked and not isinstance(self.screen, AgendaScreen):
+            await self.push_screen(AgendaScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands, less Screenshot: it would write the customers on the

@@ -95,24 +95,70 @@ def test_a_book_from_before_search_is_indexed_by_the_upgrade():
     assert [line.record["name"] for line in book.page()] == ["曾小明"]
 
 
-def test_a_book_indexed_by_migration_3_gets_search_all_copied_as_a_rebuild_writes_it():
+def _unmarked(text: str | None) -> str:
+    """A search_all value as the words stood before the marks (migrations 3 and 4)."""
+    return " ".join(word[1:] for word in (text or "").split())
+
+
+def _indexed_book() -> tuple[Book, list[tuple[object, ...]]]:
     book = Book.in_memory()
     for name, company in (("曾小明", "重庆火锅有限公司"), ("Alice Zhang", "Blue Harbor")):
         book.customers.create({"name": name, "company": company}, source="test")
-    db = book.db
-    rebuilt = search_index.kept(db)
-    # as migration 3 left it: a table per column group, holding the same words
-    for table, columns in search_index._V3_WORD_TABLES.items():
-        db.execute(search_index._create({table: columns}))
-        names = ", ".join(columns)
-        db.execute(f"INSERT INTO {table} (rowid, {names}) SELECT rowid, {names} FROM search_all")
-    db.execute("DROP TABLE search_all")
-    db.execute("PRAGMA user_version = 3")
+    return book, search_index.kept(book.db)
+
+
+def _old_words(db: sqlite3.Connection) -> list[tuple[object, ...]]:
+    names = ", ".join(search_index.ALL_TABLE["search_all"])
+    rows = db.execute(f"SELECT rowid, {names} FROM search_all").fetchall()
+    return [(row[0], *(_unmarked(v) for v in row[1:])) for row in rows]
+
+
+def _reopened(db: sqlite3.Connection, version: int) -> Book:
+    db.execute(f"PRAGMA user_version = {version}")
     db.commit()
-    upgraded = Book(db)
+    book = Book(db)
     assert schema_version(db) == LATEST
+    return book
+
+
+def _finds_as_before(book: Book) -> None:
+    assert [line.record["name"] for line in book.search("上海 zeng")] == []
+    assert [line.record["name"] for line in book.search("重庆 zeng")] == ["曾小明"]
+
+
+def test_a_book_indexed_by_migration_3_gets_search_all_as_a_rebuild_writes_it():
+    book, rebuilt = _indexed_book()
+    db = book.db
+    words = _old_words(db)
+    for table, columns in search_index._V3_WORD_TABLES.items():  # as migration 3 left it
+        db.execute(search_index._create({table: columns}))
+        for rowid, *values in words:
+            row = dict(zip(search_index.ALL_TABLE["search_all"], values, strict=True))
+            marks = ", ".join("?" for _ in columns)
+            db.execute(
+                f"INSERT INTO {table} (rowid, {', '.join(columns)}) VALUES (?, {marks})",
+                (rowid, *(row[c] for c in columns)),
+            )
+    db.execute("DROP TABLE search_all")
+    upgraded = _reopened(db, 3)
     assert search_index.kept(db) == rebuilt
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert not tables & set(search_index._V3_WORD_TABLES)  # dropped once copied
-    assert [line.record["name"] for line in upgraded.search("上海 zeng")] == []
-    assert [line.record["name"] for line in upgraded.search("重庆 zeng")] == ["曾小明"]
+    _finds_as_before(upgraded)
+
+
+def test_a_search_all_without_marks_gets_them():
+    book, rebuilt = _indexed_book()
+    db = book.db
+    words = _old_words(db)
+    db.execute("DROP TABLE search_all")  # as migration 4 wrote it before the marks
+    names = ", ".join(search_index.ALL_TABLE["search_all"])
+    db.execute(
+        f"CREATE VIRTUAL TABLE search_all USING fts5({names}, "
+        "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4 5')"
+    )
+    marks = ", ".join("?" for _ in search_index.ALL_TABLE["search_all"])
+    db.executemany(f"INSERT INTO search_all (rowid, {names}) VALUES (?, {marks})", words)
+    upgraded = _reopened(db, 4)
+    assert search_index.kept(db) == rebuilt
+    _finds_as_before(upgraded)

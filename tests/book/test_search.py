@@ -280,3 +280,13 @@ def test_an_other_word_starting_a_word_ranks_before_one_inside_a_word():
     book.activity.log(starts.id, {"subject": "电话", "happened_at": older}, source="t")
     assert names(book, "王 800") == ["王二", "王一"]
     assert names(book, "王") == ["王一", "王二"]  # one word: by recency alone
+
+
+def test_every_word_in_the_index_is_behind_its_column_groups_mark(fixture):
+    """So a name tier reads name doclists only: `n1`* is not every phone's `r1`*."""
+    book, _ids = fixture
+    book.db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, search_all, 'col')")
+    found = book.db.execute("SELECT term, col FROM temp.vocab").fetchall()
+    assert found and all(term[0] == index.COLUMN_MARKS[col] for term, col in found)
+    phones = [term for term, col in found if term[1:].isdigit()]
+    assert phones and {term[0] for term in phones} <= {"r"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -77,13 +79,21 @@ async def unlock(pilot, passphrase: str = PASSPHRASE) -> None:
 
 
 async def settle(pilot) -> None:
-    """Let the book's thread and the workers finish, then the screen catch up."""
+    """Let the book's thread and the workers finish, then the screen catch up. A worker
+    waiting on a dialog (a question asked from an action) does not finish until answered:
+    that one is left waiting."""
     for _ in range(40):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        if not pilot.app.workers._workers:
+        waiting = [w for w in pilot.app.workers._workers if not _asking(w)]
+        if not waiting:
             break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(pilot.app.workers.wait_for_complete(waiting), 0.5)
+        await pilot.pause(0.05)
     await pilot.pause()
+
+
+def _asking(worker) -> bool:
+    return worker.group in ("confirm", "leave-form", "snooze")
 
 
 def rows(app) -> list[str]:

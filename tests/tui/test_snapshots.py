@@ -17,6 +17,9 @@ from .conftest import make_app
 from .test_app import settle
 
 SIZES = [(120, 35), (80, 24)]
+TABS = ["1", "2", "3", "4", "5", "6", "7"]  # profile … history
+FORMS = {"log": ("l",), "edit": ("enter", "e"), "contact": ("enter", "c"),
+         "order": ("enter", "o"), "opportunity": ("enter", "p"), "reminder": ("enter", "r")}  # fmt: skip
 
 
 @pytest.fixture
@@ -73,3 +76,16 @@ class TestScreens:
     def test_help(self, snap_compare, relative_book, size):
         app = make_app(relative_book)
         assert snap_compare(app, run_before=flow("question_mark"), terminal_size=size)
+
+    @pytest.mark.parametrize("tab", TABS)
+    def test_customer_tab(self, snap_compare, relative_book, size, tab):
+        app = make_app(relative_book)
+        assert snap_compare(app, run_before=flow("enter", tab), terminal_size=size)
+
+    @pytest.mark.parametrize("form", FORMS)
+    def test_form(self, snap_compare, relative_book, size, form):
+        app = make_app(relative_book)
+        assert snap_compare(app, run_before=flow(*FORMS[form]), terminal_size=size)
+
+    def test_agenda(self, snap_compare, relative_book, size):
+        assert snap_compare(make_app(relative_book), run_before=flow("a"), terminal_size=size)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -82,7 +81,7 @@ def _with_others(
         yield tier, []
         return
     if all(_has_word(word) for word in rest):  # a word of punctuation starts no word
-        starts = " AND ".join(_prefix(word) for word in rest)
+        starts = " AND ".join(_starting(word, _ANY) for word in rest)
         yield [_starting_others(read, starts) for read in tier], []
     if _found_inside_only(book, rest):
         yield tier, [OtherWord.of(book, word) for word in rest]
@@ -109,7 +108,7 @@ def _found_inside_only(book: Book, rest: list[str]) -> bool:
         inside = _rows_of(book, [(t, _phrase(word)) for t in index.TEXT_TABLES])
         if inside and not _has_word(word):
             return True
-        starting = _rows_of(book, [(index.ALL_WORDS, _prefix(word))]) if inside else set()
+        starting = _rows_of(book, _anywhere(word)[:1]) if inside else set()
         if inside is None or starting is None or not inside <= starting:
             return True
     return False
@@ -129,12 +128,15 @@ def _rows_of(book: Book, reads: list[tuple[str, str]]) -> set[int] | None:
 
 
 _SET_CAP = 2_000  # a rarer word filters by its set of rows; a commoner one row by row
-_TOKEN = re.compile(r"[^\W_]+")  # a word as FTS5's unicode61 tokenizer sees one
 
 
-# The words of one row, every column group.
-_WORDS_OF_ROW = (
-    f"SELECT {', '.join(index.ALL_TABLE[index.ALL_WORDS])} FROM {index.ALL_WORDS} WHERE rowid = ?"
+# One row's marked words (every group), then its texts as the trigram tables hold them.
+_TEXTS_OF_ROW = [
+    (index.ALL_WORDS, " || ' ' || ".join(index.ALL_TABLE[index.ALL_WORDS])),
+    *((table, " || ' ' || ".join(columns)) for table, columns in index.TEXT_TABLES.items()),
+]
+_WORDS_OF_ROW = "SELECT " + ", ".join(
+    f"(SELECT {text} FROM {table} WHERE rowid = ?1)" for table, text in _TEXTS_OF_ROW
 )
 
 
@@ -154,12 +156,14 @@ class OtherWord:
         return cls(word, None if rows is None else frozenset(rows))
 
     def held_by(self, book: Book, rowid: int) -> bool:
-        row = book.db.execute(_WORDS_OF_ROW, (rowid,)).fetchone()
-        text = " ".join(value or "" for value in row or ())
-        if len(self.word) >= _SUBSTRING and self.word in text:
+        """As the indexes would answer for this row: a word starting with it, or (three
+        characters or more) any part of the texts."""
+        words, *texts = book.db.execute(_WORDS_OF_ROW, (rowid,)).fetchone() or ("",)
+        if len(self.word) >= _SUBSTRING and any(self.word in (t or "") for t in texts):
             return True
-        starts = _TOKEN.findall(self.word)
-        return len(starts) == 1 and any(t.startswith(starts[0]) for t in _TOKEN.findall(text))
+        starts = keys.tokens(self.word)
+        marked = keys.tokens(words or "")  # each behind its group's one-letter mark
+        return len(starts) == 1 and any(t[1:].startswith(starts[0]) for t in marked)
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ class Read:
 def _anywhere(word: str) -> list[tuple[str, str]]:
     """(table, FTS query) pairs that find the word at the start of a word of any value, or
     (three characters or more) anywhere."""
-    found = [(index.ALL_WORDS, _prefix(word))] if _has_word(word) else []
+    found = [(index.ALL_WORDS, _starting(word, _ANY))] if _has_word(word) else []
     if len(word) >= _SUBSTRING:
         found += [(table, _phrase(word)) for table in index.TEXT_TABLES]
     return found
@@ -220,13 +224,12 @@ def _tiers(word: str) -> Iterator[list[Read]]:
         if substring:
             yield [Read(table, _phrase(word)) for table in index.TEXT_TABLES]
         return
-    start = _prefix(word)
-    yield [_words("name", f"^ {start}")]
+    yield [Read(index.ALL_WORDS, "name : ^ " + _starting(word, "n"))]
     pinyin = _pinyin(word)
     if pinyin is not None:
         yield [pinyin]
-    middle = [_words("company contacts name inner", start)]
-    rest = [_words("rest", start)]
+    middle = [Read(index.ALL_WORDS, _starting(word, "cn"))]
+    rest = [Read(index.ALL_WORDS, _starting(word, "r"))]
     if substring:
         middle.append(Read("search_text", _phrase(word)))
         rest.append(Read("search_rest_text", _phrase(word)))
@@ -234,21 +237,16 @@ def _tiers(word: str) -> Iterator[list[Read]]:
     yield rest
 
 
-def _words(columns: str, match: str) -> Read:
-    """A read of search_all in these columns only."""
-    return Read(index.ALL_WORDS, f"{{{columns}}} : ({match})")
-
-
 def _pinyin(word: str) -> Read | None:
     """Latin letters (and Chinese mixed in: 张w) against the pinyin forms of the name."""
     if not any(c.isascii() and c.isalpha() for c in word):
         return None
-    spelled = " OR ".join(_prefix(s) for s in _spellings(word))
+    spelled = " OR ".join(_starting(s, "p") for s in _spellings(word))
     chinese_start = "".join(itertools.takewhile(keys.is_han, word))
     if not chinese_start:
-        return _words("pinyin", spelled)
+        return Read(index.ALL_WORDS, f"({spelled})")
     # 张w: the name starts with 张, not only with zhang
-    both = f"({{pinyin}} : ({spelled})) AND ({{name}} : (^ {_prefix(chinese_start)}))"
+    both = f"({spelled}) AND ({{name}} : (^ {_starting(chinese_start, 'n')}))"
     return Read(index.ALL_WORDS, both)
 
 
@@ -262,12 +260,19 @@ def _spellings(word: str) -> list[str]:
 
 
 def _has_word(word: str) -> bool:
-    """Whether the word index's tokenizer finds a word in it (letters or digits)."""
-    return any(c.isalnum() for c in word)
+    """Whether the word index finds a word in it (letters or digits)."""
+    return bool(keys.tokens(word))
 
 
-def _prefix(text: str) -> str:
-    return _phrase(text) + "*"
+_ANY = "npcr"  # every column group's mark (index.MARKS)
+
+
+def _starting(word: str, marks: str) -> str:
+    """An FTS5 query for a word of these groups (their marks) that starts with `word`;
+    a word of several parts (grace.huang) is a phrase whose last part is a prefix."""
+    parts = keys.tokens(word)
+    forms = ['"' + " ".join(mark + part for part in parts) + '"*' for mark in marks]
+    return forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")"
 
 
 def _phrase(text: str) -> str:

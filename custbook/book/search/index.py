@@ -41,6 +41,11 @@ WORD_COLUMNS = {  # the column groups of search_all, one per tier
     "rest": ("rest",),
 }
 ALL_TABLE = {ALL_WORDS: tuple(c for columns in WORD_COLUMNS.values() for c in columns)}
+# Every word in search_all starts with its group's mark (migration 5), so each group has
+# doclists of its own in the one table: `n1`* (names starting with 1) is a handful of
+# rows however many phone numbers (`r1`*) start with 1.
+MARKS = {"names": "n", "pinyin": "p", "people": "c", "rest": "r"}
+COLUMN_MARKS = {column: MARKS[group] for group, cols in WORD_COLUMNS.items() for column in cols}
 TEXT_TABLES = {  # trigrams: "contains", three characters or more
     "search_text": ("name_text", "company_text", "contacts_text"),
     "search_rest_text": ("rest_text",),
@@ -57,9 +62,11 @@ _V3_WORD_TABLES = {
 _TOKENIZERS = {
     **dict.fromkeys(_V3_WORD_TABLES, _WORDS),
     "search_pinyin": _WORDS.replace("'1 2 3'", "'1 2 3 4 5'"),
-    # pinyin syllables share their first letters: zhan… and zhang… start thousands of
-    # words, so a query of four or five letters gets its own precomputed doclist too
-    ALL_WORDS: _WORDS.replace("'1 2 3'", "'1 2 3 4 5'"),
+    # a mark and one to four characters: pinyin syllables share their first letters
+    # (zhan… starts thousands of words), so four get their own doclists too; five and
+    # more read the few terms that start so; no per-row column sizes (nothing ranks by
+    # bm25). At 100,000 customers the book has no room for more (docs/PERFORMANCE.md).
+    ALL_WORDS: _WORDS.replace("'1 2 3'", "'2 3 4 5', columnsize = 0"),
     **dict.fromkeys(TEXT_TABLES, "tokenize = 'trigram case_sensitive 1'"),
 }
 
@@ -86,7 +93,7 @@ CREATE INDEX customer_search_name ON customer_search (name_key, text_rowid);
 CREATE INDEX customers_live ON customers (id) WHERE archived_at IS NULL;
 """
 )
-ALL_SCHEMA = _create(ALL_TABLE)  # migration 4
+ALL_SCHEMA = _create(ALL_TABLE)  # migrations 4 (without the marks) and 5
 ID_BITS = 24
 ID_MASK = (1 << ID_BITS) - 1
 # Customer fields the index reads (archiving is not one: lists filter it when they read).
@@ -152,13 +159,16 @@ def _write(
     contact_names = [c[0] for c in contacts]
     rest = [*keys.phone_forms(all_phones), *all_emails, *places, wechat, tags, notes]
     pinyin_of = keys.pinyin_forms
-    values = {
+    words = {
         "name": keys.normal(name),
         "inner": keys.inner_starts(name),
         "pinyin": keys.words(pinyin_of(name)),
         "company": keys.words([company, *pinyin_of(company or "")]),
         "contacts": keys.words(contact_names + [f for n in contact_names for f in pinyin_of(n)]),
         "rest": keys.words(rest),
+    }
+    values = {
+        **{column: keys.marked(text, COLUMN_MARKS[column]) for column, text in words.items()},
         "name_text": keys.normal(name),
         "company_text": keys.normal(company or ""),
         "contacts_text": keys.words(contact_names),
@@ -209,9 +219,9 @@ def purge(db: sqlite3.Connection) -> None:
 
 def add_all_words(db: sqlite3.Connection) -> None:
     """Migration 4: `search_all` in place of migration 3's table per column group, copied
-    from them when they hold rows (a book indexed then), else every customer indexed
-    afresh. The words wait in a TEMP table (memory, outside the book) while the old
-    tables go, so a book near the size limit does not hold both at once."""
+    from them (with the marks) when they hold rows (a book indexed then), else every
+    customer indexed afresh. The words wait in a TEMP table (memory, outside the book)
+    while the old tables go, so a book near the size limit never holds both."""
     if db.execute("SELECT 1 FROM customer_search LIMIT 1").fetchone() is None:
         _drop_v3(db)
         db.execute(ALL_SCHEMA)
@@ -221,15 +231,47 @@ def add_all_words(db: sqlite3.Connection) -> None:
     joined = first + "".join(f" JOIN {t} ON {t}.rowid = {first}.rowid" for t in others)
     names = ", ".join(ALL_TABLE[ALL_WORDS])
     db.execute(
-        f"CREATE TEMP TABLE v3_words AS SELECT {first}.rowid AS id, {names} FROM {joined}"
+        f"CREATE TEMP TABLE words_before AS SELECT {first}.rowid AS id, {names} FROM {joined}"
     )
     _drop_v3(db)
+    _write_marked(db)
+
+
+def mark_words(db: sqlite3.Connection) -> None:
+    """Migration 5: a search_all written without the marks (by migration 4 before they
+    came) is written again with them."""
+    created = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (ALL_WORDS,)).fetchone()[0]
+    if created.strip().rstrip(";") == ALL_SCHEMA.strip().rstrip(";"):
+        return  # made by this version's migration 4: marked already
+    names = ", ".join(ALL_TABLE[ALL_WORDS])
+    db.execute(f"CREATE TEMP TABLE words_before AS SELECT rowid AS id, {names} FROM {ALL_WORDS}")
+    db.execute(f"DROP TABLE {ALL_WORDS}")
+    _write_marked(db)
+
+
+def _write_marked(db: sqlite3.Connection) -> None:
+    """search_all afresh from temp.words_before (unmarked words), each word marked."""
     db.execute(ALL_SCHEMA)
-    db.execute(
-        f"INSERT INTO {ALL_WORDS} (rowid, {names}) SELECT id, {names} FROM temp.v3_words"
-        " ORDER BY id"
+    columns = ALL_TABLE[ALL_WORDS]
+    insert = (
+        f"INSERT INTO {ALL_WORDS} (rowid, {', '.join(columns)})"
+        f" VALUES (?, {', '.join('?' for _ in columns)})"
     )
-    db.execute("DROP TABLE temp.v3_words")
+    rows = db.execute(f"SELECT id, {', '.join(columns)} FROM temp.words_before ORDER BY id")
+    db.executemany(
+        insert,
+        (
+            (
+                row[0],
+                *(
+                    keys.marked(text or "", COLUMN_MARKS[c])
+                    for c, text in zip(columns, row[1:], strict=True)
+                ),
+            )
+            for row in rows.fetchall()
+        ),
+    )
+    db.execute("DROP TABLE temp.words_before")
 
 
 def _drop_v3(db: sqlite3.Connection) -> None:

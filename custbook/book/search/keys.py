@@ -15,6 +15,7 @@ for prefixes, and the plain text for substrings of three characters or more.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -100,6 +101,20 @@ def sort_key(name: str, *, person: bool) -> str:
 def words(values: Iterable[str | None]) -> str:
     """Values as one text for the words index (normalised, space-separated)."""
     return " ".join(normal(v) for v in values if v)
+
+
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits: what FTS5's unicode61 keeps whole
+
+
+def tokens(text: str) -> list[str]:
+    """The words of normalised text, split on everything but letters and digits."""
+    return _TOKEN.findall(text)
+
+
+def marked(text: str, mark: str) -> str:
+    """Each word of `text` behind its column group's mark (`n` 张伟 → `n张伟`), so one FTS5
+    table keeps a doclist per group: a name query never walks every phone number."""
+    return " ".join(mark + token for token in tokens(text))
 
 
 def inner_starts(name: str) -> str:

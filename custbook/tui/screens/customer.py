@@ -1,41 +1,61 @@
-"""One customer: the record, contact people, kept figures, risk flags, what happened lately
-and what is due. Read-only here; Escape goes back to the list."""
+"""One customer: a header with the figures that matter, then tabs for the profile, contact
+people, the timeline, orders, opportunities, reminders and the history. Keys log, edit,
+add, archive; erasing asks first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from custbook.book import Book, Customer
+from custbook.book.describe import (
+    change_rows,
+    kind_words,
+    order_status_words,
+    risk_words,
+    shown,
+    source_text,
+    when_text,
+)
+from custbook.book.history import ChangeSet
 from custbook.book.insight import insight_json
 from custbook.book.money import Money, format_amount
-from custbook.book.validation import field_label, stage_labels
+from custbook.book.validation import field_label
+from custbook.errors import CustbookError
 from custbook.i18n import _
+from custbook.tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from custbook.tui.app import CustbookApp
 
-_RECENT = 10
-_SHOWN_FIELDS = (
+_PROFILE_FIELDS = (
     "company", "title", "phones", "emails", "wechat", "city", "province", "address",
-    "industry", "stage", "source", "birthday", "notes",
+    "industry", "stage", "source", "birthday", "tags", "notes",
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class CustomerView:
+    """Everything the screen shows, read in one go on the book's thread."""
+
     customer: Customer
     insight: dict[str, Any]
     interactions: list[dict[str, Any]]
     reminders: list[dict[str, Any]]
+    orders: list[dict[str, Any]]
+    opportunities: list[dict[str, Any]]
+    history: list[ChangeSet]
+    next_undo: ChangeSet | None
     currency: str
 
 
@@ -44,40 +64,51 @@ def load(book: Book, customer_id: int) -> CustomerView:
     return CustomerView(
         customer,
         insight_json(book, customer, book.clock().date()),
-        book.activity.interactions(customer_id)[:_RECENT],
-        book.activity.open_reminders(customer_id)[:_RECENT],
+        book.activity.interactions(customer_id),
+        book.activity.open_reminders(customer_id),
+        book.deals.orders(customer_id),
+        book.deals.opportunities(customer_id),
+        book.history(customer_id),
+        book.next_to_undo(),
         str(book.setting("currency")),
     )
 
 
-def kind_words() -> dict[str, str]:
-    return {
-        "call": _("call"), "visit": _("visit"), "meeting": _("meeting"), "email": _("email"),
-        "message": _("message"), "feedback": _("feedback"), "event": _("event"),
-    }  # fmt: skip
-
-
-def when_text(stamp: str | None) -> str:
-    """An ISO time as a person reads it: 2026-08-31 11:05."""
-    return (stamp or "")[:16].replace("T", " ")
-
-
-def risk_words() -> dict[str, str]:
-    return {
-        "payment": _("overdue payment"),
-        "cancelled": _("cancelled or refunded orders"),
-        "silent": _("silent past its cadence"),
-        "falling": _("falling purchases"),
-    }
+def tabs() -> list[tuple[str, str]]:
+    """(id, title) of each tab, in order; the digit keys 1-7 choose them."""
+    return [
+        ("profile", _("Profile")),
+        ("contacts", _("Contacts")),
+        ("timeline", _("Timeline")),
+        ("orders", _("Orders")),
+        ("opportunities", _("Opportunities")),
+        ("reminders", _("Reminders")),
+        ("history", _("History")),
+    ]
 
 
 class CustomerScreen(Screen[None]):
     DEFAULT_CSS = """
-    CustomerScreen #body { padding: 0 1; }
-    CustomerScreen .section { margin-bottom: 1; }
+    CustomerScreen #header { padding: 0 1; height: auto; }
+    CustomerScreen TabbedContent { height: 1fr; }
+    CustomerScreen TabPane { padding: 0 1; }
+    CustomerScreen DataTable { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", _("Back"), id="back"),
+        Binding("l", "app.log_for_shown", _("Log"), id="log"),
+        Binding("e", "edit", _("Edit"), id="edit"),
+        Binding("r", "app.add('reminder')", _("Reminder"), id="add-reminder"),
+        Binding("o", "app.add('order')", _("Order"), id="add-order"),
+        Binding("p", "app.add('opportunity')", _("Opportunity"), id="add-opportunity"),
+        Binding("c", "app.add('contact')", _("Contact"), id="add-contact"),
+        Binding("a", "archive", _("Archive/restore"), id="archive"),
+        Binding("u", "undo", _("Undo last change"), show=False, id="undo"),
+        Binding("E", "erase", _("Erase for good…"), show=False, id="erase"),
+        *(
+            Binding(str(n), f"tab('{tab}')", title, show=False, id=f"tab-{tab}")
+            for n, (tab, title) in enumerate(tabs(), start=1)
+        ),
         Binding("question_mark", "app.help", _("Help"), id="help"),
         Binding("ctrl+q", "app.quit", _("Quit"), id="quit"),
     ]
@@ -92,28 +123,119 @@ class CustomerScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="body"):
-            yield Static(id="summary", classes="section")
-            yield Static(id="details", classes="section")
-            yield Static(id="contacts", classes="section")
-            yield Static(id="activity", classes="section")
+        yield Static(id="header")
+        with TabbedContent(id="tabs"):
+            for tab, title in tabs():
+                with TabPane(title, id=tab):
+                    if tab == "profile":
+                        with VerticalScroll():
+                            yield Static(id="profile-text")
+                    else:
+                        yield DataTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     async def on_mount(self) -> None:
-        view = await self.custbook.runtime.run(lambda book: load(book, self.customer_id))
+        await self.reload()
+
+    async def on_screen_resume(self) -> None:
+        if self.view is not None:  # back from a form: show what it wrote
+            await self.reload()
+
+    async def reload(self) -> None:
+        try:
+            view = await self.custbook.runtime.run(lambda book: load(book, self.customer_id))
+        except CustbookError as problem:  # erased meanwhile
+            self.notify(problem.message, severity="error", markup=False)
+            self.app.pop_screen()
+            return
         self.view = view
-        self.query_one("#summary", Static).update(summary(view))
-        self.query_one("#details", Static).update(details(view.customer))
-        self.query_one("#contacts", Static).update(contacts(view.customer))
-        self.query_one("#activity", Static).update(activity(view))
+        self.query_one("#header", Static).update(header(view))
+        self.query_one("#profile-text", Static).update(profile(view.customer))
+        for tab, fill in TABLES.items():
+            table = self.query_one(f"#{tab}-table", DataTable)
+            table.clear(columns=True)
+            fill(table, view)
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    async def action_edit(self) -> None:
+        await self.custbook.open_form("customer", self.customer_id)
+
+    async def action_archive(self) -> None:
+        if self.view is None:
+            return
+        archived = self.view.customer["archived_at"] is not None
+        customers = "restore" if archived else "archive"
+        await self._write(
+            lambda book: getattr(book.customers, customers)(self.customer_id, source="app"),
+            _("Restored.") if archived else _("Archived: lists leave it out until restored."),
+        )
+
+    @work(exclusive=True, group="confirm")
+    async def action_undo(self) -> None:
+        target = self.view.next_undo if self.view else None
+        if target is None:
+            self.notify(_("Nothing to undo."), markup=False)
+            return
+        what = "; ".join(" ".join(filter(None, row)) for row in change_rows(target))
+        question = _("Undo the change made {when} by {source}?\n{what}").format(
+            when=when_text(target.made_at), source=source_text(target), what=what
+        )
+        if await self.app.push_screen_wait(ConfirmScreen(question, _("Undo"))):
+            await self._write(lambda book: book.undo(source="app undo"), _("Undone."))
+
+    @work(exclusive=True, group="confirm")
+    async def action_erase(self) -> None:
+        if self.view is None:
+            return
+        question = _(
+            "Erase {name} for good? Every record of this customer, its contacts, timeline, "
+            "orders and history goes, and undo cannot bring it back."
+        ).format(name=self.view.customer.name)
+        if not await self.app.push_screen_wait(ConfirmScreen(question, _("Erase"), danger=True)):
+            return
+        customer_id = self.customer_id
+        erased = await self._write(
+            lambda book: book.customers.erase(customer_id, source="app"), _("Erased."), stay=False
+        )
+        if erased:
+            self.app.pop_screen()
+
+    async def _write(
+        self, work: Callable[[Book], object], done: str = "", *, stay: bool = True
+    ) -> bool:
+        """Run a change, tell the app to save, show the result (and, staying, the page
+        again); False if it was refused."""
+        try:
+            await self.custbook.write(work)
+        except CustbookError as problem:
+            self.notify(problem.message, severity="error", markup=False)
+            return False
+        if done:
+            self.notify(done, markup=False)
+        if stay and self.is_current:
+            await self.reload()
+        return True
 
 
-def summary(view: CustomerView) -> Table:
+# -- what each part shows ------------------------------------------------------------------
+
+
+def header(view: CustomerView) -> Table:
     customer, kept = view.customer, view.customer.figures
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row(Text(customer.name, style="bold"), Text(f"#{customer.id}", style="dim"))
+    title = Text(customer.name, style="bold")
+    title.append(f"  #{customer.id}", style="dim")
+    if customer["company"]:
+        title.append(f"  {customer['company']}")
+    if customer["archived_at"]:
+        title.append("  " + _("(archived)"), style="italic")
+    table.add_row(_("Customer"), title)
     if view.insight["risk"]:
         words = risk_words()
         risks = ", ".join(words.get(r, r) for r in view.insight["risk"])
@@ -122,66 +244,96 @@ def summary(view: CustomerView) -> Table:
     suggested = view.insight["suggested_grade"]
     if suggested != customer["grade"]:
         grade = _("{grade} (figures suggest {suggested})").format(grade=grade, suggested=suggested)
-    table.add_row(_("Grade"), grade)
-    table.add_row(_("Last contact"), when_text(kept.get("last_contact_at")) or _("never"))
-    table.add_row(_("Next reminder"), str(kept.get("next_due") or "—"))
+    stage = shown("stage", customer["stage"]) or "—"
+    table.add_row(_("Grade"), Text(_("{grade} · stage {stage}").format(grade=grade, stage=stage)))
     revenue = Money(int(kept.get("revenue_minor") or 0), view.currency)
-    table.add_row(
-        _("Revenue"),
-        _("{amount} in {orders} orders").format(
-            amount=format_amount(revenue), orders=kept.get("orders") or 0
-        ),
+    figures = _("last contact {last} · next reminder {next} · {amount} in {orders} orders").format(
+        last=when_text(kept.get("last_contact_at")) or _("never"),
+        next=kept.get("next_due") or "—",
+        amount=format_amount(revenue),
+        orders=kept.get("orders") or 0,
     )
+    table.add_row(_("Figures"), Text(figures))
     return table
 
 
-def details(customer: Customer) -> Table:
+def profile(customer: Customer) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    for field in _SHOWN_FIELDS:
-        value = customer[field]
-        if field == "phones":
-            value = ", ".join(p["typed"] for p in value)
-        elif field == "stage" and value:
-            label, chinese = stage_labels()[value]
-            value = label if label == chinese else f"{label} ({chinese})"
-        elif isinstance(value, list):
-            value = ", ".join(value)
-        if value:
-            table.add_row(field_label(field), Text(str(value)))
-    if customer["tags"]:
-        table.add_row(_("Tags"), Text(", ".join(customer["tags"])))
+    for field in _PROFILE_FIELDS:
+        text = shown(field, customer[field])
+        if text:
+            table.add_row(field_label(field), Text(text))
+    for name, value in customer["custom_fields"].items():
+        table.add_row(Text(name), Text(str(value)))
     return table
 
 
-def contacts(customer: Customer) -> Table | str:
-    if not customer.contacts:
-        return ""
-    table = Table(_("Contact"), _("Title"), _("Phone"), _("Email"), title=_("Contacts"),
-                  title_justify="left", expand=True)  # fmt: skip
-    for contact in customer.contacts:
-        table.add_row(
-            Text(contact["name"] + (" ★" if contact["is_primary"] else "")),
-            Text(contact["title"] or ""),
-            Text(", ".join(p["typed"] for p in contact["phones"])),
-            Text(", ".join(contact["emails"])),
-        )
-    return table
+def _columns(table: DataTable[Any], *labels: str) -> None:
+    for label in labels:
+        table.add_column(label)
 
 
-def activity(view: CustomerView) -> Table:
-    table = Table(title=_("Lately and next"), title_justify="left", expand=True)
-    table.add_column(_("When"), width=16)
-    table.add_column(_("What"), width=10)
-    table.add_column(_("Subject"), ratio=1)
+def _row(table: DataTable[Any], key: object, *cells: object) -> None:
+    """One row: every cell as Text, so nothing typed is read as markup."""
+    table.add_row(*(Text("" if c is None else str(c)) for c in cells), key=str(key))
+
+
+def contacts(table: DataTable[Any], view: CustomerView) -> None:
+    _columns(table, _("Name"), _("Title"), _("Phone"), _("Email"), _("Notes"))
+    for contact in view.customer.contacts:
+        star = " ★" if contact["is_primary"] else ""
+        _row(table, contact["id"], contact["name"] + star, contact["title"],
+             shown("phones", contact["phones"]), shown("emails", contact["emails"]),
+             contact["notes"])  # fmt: skip
+
+
+def timeline(table: DataTable[Any], view: CustomerView) -> None:
+    _columns(table, _("When"), _("What"), _("Subject"), _("Outcome"), _("Rating"))
+    kinds = kind_words()
+    for item in view.interactions:
+        _row(table, item["id"], when_text(item["happened_at"]), kinds.get(item["kind"]),
+             item["subject"], item["outcome"], "★" * (item["rating"] or 0))  # fmt: skip
+
+
+def orders(table: DataTable[Any], view: CustomerView) -> None:
+    _columns(table, _("Ordered"), _("Product"), _("Amount"), _("Status"), _("Payment due"))
+    for order in view.orders:
+        amount = format_amount(Money(order["amount_minor"], order["currency"]))
+        _row(table, order["id"], order["ordered_on"], order["product"], amount,
+             order_status_words().get(order["status"]), order["payment_due"])  # fmt: skip
+
+
+def opportunities(table: DataTable[Any], view: CustomerView) -> None:
+    _columns(table, _("Title"), _("Amount"), _("Stage"), _("Expected"), _("Outcome"))
+    for deal in view.opportunities:
+        amount = deal["amount_minor"]
+        money = format_amount(Money(amount, deal["currency"])) if amount is not None else ""
+        _row(table, deal["id"], deal["title"], money, deal["stage"], deal["expected_close"],
+             deal["outcome"])  # fmt: skip
+
+
+def reminders(table: DataTable[Any], view: CustomerView) -> None:
+    _columns(table, _("Due"), _("Title"), _("Repeats"), _("Snoozed until"))
     for reminder in view.reminders:
-        due = reminder["snoozed_until"] or reminder["due"]
-        table.add_row(due, Text(_("due"), style="bold"), Text(reminder["title"]))
-    for interaction in view.interactions:
-        table.add_row(
-            when_text(interaction["happened_at"]),
-            kind_words().get(interaction["kind"], interaction["kind"]),
-            Text(interaction["subject"] or ""),
-        )
-    return table
+        _row(table, reminder["id"], reminder["due"], reminder["title"], reminder["repeat_rule"],
+             reminder["snoozed_until"])  # fmt: skip
+
+
+def history(table: DataTable[Any], view: CustomerView) -> None:
+    _columns(table, _("When"), _("Made by"), _("What"), _("Before"), _("After"))
+    for change_set in view.history:
+        for n, row in enumerate(change_rows(change_set)):
+            made = (when_text(change_set.made_at), source_text(change_set)) if not n else ("", "")
+            _row(table, f"{change_set.id}-{n}", *made, *row)
+
+
+TABLES: dict[str, Callable[[DataTable[Any], CustomerView], None]] = {
+    "contacts": contacts,
+    "timeline": timeline,
+    "orders": orders,
+    "opportunities": opportunities,
+    "reminders": reminders,
+    "history": history,
+}

@@ -68,6 +68,8 @@ class MainScreen(Screen[None]):
         Binding("slash", "focus_search", _("Find"), id="find"),
         Binding("escape", "leave_search", _("Back to list"), show=False, id="leave-search"),
         Binding("s", "next_order", _("Sort"), id="sort"),
+        Binding("l", "app.log_for_shown", _("Log"), id="log"),
+        Binding("a", "app.agenda", _("Agenda"), id="agenda"),
         Binding("v", "focus_views", _("Views"), id="views"),
         Binding("question_mark", "app.help", _("Help"), id="help"),
         Binding("ctrl+l", "app.lock", _("Lock"), id="lock"),
@@ -205,6 +207,14 @@ class MainScreen(Screen[None]):
         self.set_order(event.order)
 
     # -- actions -----------------------------------------------------------------------
+
+    def cursor_customer(self) -> int | None:
+        line = self.query_one(CustomerTable).cursor_line
+        return None if line is None else line.id
+
+    def on_screen_resume(self) -> None:
+        if self.shown_query is not None:  # back from a customer or a form: rows may differ
+            self.refresh_list(more=True)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

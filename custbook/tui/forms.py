@@ -1,0 +1,203 @@
+"""What each form asks and what saving it does: logging an interaction (with the next
+follow-up), editing a customer, adding a contact, an order, an opportunity, a reminder.
+Built on the book's thread (an edit starts from the stored values)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from custbook.book import Book
+from custbook.book.activity import INTERACTION_KINDS
+from custbook.book.deals import ORDER_STATUSES
+from custbook.book.describe import kind_words, order_status_words, shown
+from custbook.book.validation import GRADES, Problem, ValidationError, field_label, stage_labels
+from custbook.book.when import WhenError, parse_moment, parse_when
+from custbook.i18n import _
+from custbook.tui.screens.form import Choice, Field, Form, digit_choices
+
+SOURCE = "app"
+_KIND_KEYS = {"call": "c", "visit": "v", "meeting": "m", "email": "e", "message": "s",
+              "feedback": "f", "event": "t"}  # fmt: skip
+
+
+def when_hint() -> str:
+    return _("3d, 2w, next mon, 明天, 下周一, 2026-12-01")
+
+
+def _field(name: str, value: Any = "", **options: Any) -> Field:
+    return Field(name, field_label(name), shown(name, value), **options)
+
+
+def _day(book: Book, name: str, text: str) -> str | None:
+    """A WHEN (3d, 明天…) as an ISO date for a date field; the problem named by the field."""
+    if not text.strip():
+        return None
+    try:
+        return parse_when(text, book.clock().date()).isoformat()
+    except WhenError as problem:
+        raise ValidationError([Problem(name, text, problem.message)]) from None
+
+
+def _text_or_none(values: dict[str, str]) -> dict[str, str | None]:
+    return {name: (value.strip() or None) for name, value in values.items()}
+
+
+# -- logging ---------------------------------------------------------------------------
+
+
+def log_form(book: Book, customer_id: int) -> Form:
+    name = book.customers.record(customer_id)["name"]
+    words = kind_words()
+    kinds = tuple(Choice(k, words[k], _KIND_KEYS[k]) for k in INTERACTION_KINDS)
+    fields = (
+        Field("kind", _("Kind"), "call", choices=kinds),
+        Field("happened_at", _("When"), hint=_("empty: now; or yesterday 14:30, 2026-11-20 9:00")),
+        _field("subject"),
+        Field("body", field_label("body"), lines=4),
+        _field("outcome"),
+        Field("rating", field_label("rating"), hint=_("1 to 5")),
+        Field("next", _("Next follow-up"), hint=_("empty: none; ") + when_hint()),
+    )
+    return Form(_("Log for {name}").format(name=name), fields, _logger(customer_id))
+
+
+def _logger(customer_id: int) -> Callable[[Book, dict[str, str]], str]:
+    def save(book: Book, values: dict[str, str]) -> str:
+        typed = _text_or_none(values)
+        try:
+            happened = parse_moment(values["happened_at"], book.clock())
+        except WhenError as problem:
+            raise ValidationError([Problem("happened_at", values["happened_at"],
+                                           problem.message)]) from None  # fmt: skip
+        next_day = _day(book, "next", values["next"])
+        follow_up = None if next_day is None else parse_when(next_day, book.clock().date())
+        record = {key: typed[key] for key in ("kind", "subject", "body", "outcome", "rating")}
+        book.activity.log(
+            customer_id, {**record, "happened_at": happened}, source=SOURCE, follow_up=follow_up
+        )
+        if follow_up is None:
+            return _("Logged.")
+        return _("Logged; next follow-up {due}.").format(due=follow_up.isoformat())
+
+    return save
+
+
+# -- the customer and its contacts -----------------------------------------------------------
+
+_CUSTOMER_FIELDS = ("name", "company", "title", "phones", "emails", "wechat", "city",
+                    "province", "address", "industry", "source", "birthday", "tags")  # fmt: skip
+
+
+def customer_form(book: Book, customer_id: int) -> Form:
+    customer = book.customers.get(customer_id)
+    stages = digit_choices([("", _("none")), *((k, v[0]) for k, v in stage_labels().items())])
+    grades = (Choice("", _("none"), "0"), *(Choice(g, g, g.lower()) for g in GRADES))
+    fields = (
+        *(_field(name, customer[name]) for name in _CUSTOMER_FIELDS[:1]),
+        Field("grade", field_label("grade"), customer["grade"] or "", choices=grades),
+        Field("stage", field_label("stage"), customer["stage"] or "", choices=stages),
+        *(_field(name, customer[name]) for name in _CUSTOMER_FIELDS[1:]),
+        Field("notes", field_label("notes"), customer["notes"] or "", lines=4),
+    )
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        book.customers.edit(customer_id, values, source=SOURCE)
+        return _("Saved.")
+
+    title = _("Edit {name}").format(name=customer.name)
+    return Form(title, fields, save, changed_only=True)
+
+
+def contact_form(book: Book, customer_id: int) -> Form:
+    name = book.customers.record(customer_id)["name"]
+    fields = tuple(_field(n) for n in ("name", "title", "phones", "emails", "wechat", "notes"))
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        book.customers.add_contact(customer_id, _text_or_none(values), source=SOURCE)
+        return _("Contact added.")
+
+    return Form(_("New contact of {name}").format(name=name), fields, save)
+
+
+# -- orders, opportunities, reminders ----------------------------------------------------------
+
+
+def order_form(book: Book, customer_id: int) -> Form:
+    name = book.customers.record(customer_id)["name"]
+    words = order_status_words()
+    statuses = digit_choices([(s, words[s]) for s in ORDER_STATUSES])
+    fields = (
+        Field("ordered_on", field_label("ordered_on"), hint=_("empty: today; ") + when_hint()),
+        *(_field(n) for n in ("product", "quantity", "unit_price")),
+        Field(
+            "amount",
+            field_label("amount"),
+            hint=_("¥1,250.50, 3000元, 1.2万; or leave it to quantity × unit price"),
+        ),
+        Field("status", field_label("status"), "open", choices=statuses),
+        Field("payment_due", field_label("payment_due"), hint=when_hint()),
+        _field("notes"),
+    )
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        typed: dict[str, Any] = _text_or_none(values)
+        for day in ("ordered_on", "payment_due"):
+            typed[day] = _day(book, day, values[day])
+        book.deals.add_order(customer_id, typed, source=SOURCE)
+        return _("Order added.")
+
+    return Form(_("New order of {name}").format(name=name), fields, save)
+
+
+def opportunity_form(book: Book, customer_id: int) -> Form:
+    name = book.customers.record(customer_id)["name"]
+    names = ("title", "product", "amount", "stage", "probability", "expected_close",
+             "next_step", "notes")  # fmt: skip
+    fields = tuple(
+        Field(n, field_label(n), hint=when_hint()) if n == "expected_close" else _field(n)
+        for n in names
+    )
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        typed: dict[str, Any] = _text_or_none(values)
+        typed["expected_close"] = _day(book, "expected_close", values["expected_close"])
+        book.deals.add_opportunity(customer_id, typed, source=SOURCE)
+        return _("Opportunity added.")
+
+    return Form(_("New opportunity with {name}").format(name=name), fields, save)
+
+
+def reminder_form(book: Book, customer_id: int) -> Form:
+    name = book.customers.record(customer_id)["name"]
+    fields = (
+        _field("title"),
+        Field("due", field_label("due"), hint=when_hint()),
+        Field("repeat_rule", field_label("repeat_rule"), hint=_("empty: once; monthly, 每周…")),
+        _field("notes"),
+    )
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        typed = _text_or_none(values)
+        due = _day(book, "due", values["due"] or "today")
+        book.activity.remind(
+            values["title"],
+            parse_when(due or "today", book.clock().date()),
+            source=SOURCE,
+            customer_id=customer_id,
+            repeat_rule=typed["repeat_rule"],
+            notes=typed["notes"],
+        )
+        return _("Reminder set for {due}.").format(due=due)
+
+    return Form(_("New reminder for {name}").format(name=name), fields, save)
+
+
+FORMS: dict[str, Callable[[Book, int], Form]] = {
+    "log": log_form,
+    "customer": customer_form,
+    "contact": contact_form,
+    "order": order_form,
+    "opportunity": opportunity_form,
+    "reminder": reminder_form,
+}

@@ -1,0 +1,188 @@
+"""The customer page, its forms and the agenda, driven as a person would on a real book."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from custbook.tui.screens.agenda import AgendaScreen
+from custbook.tui.screens.confirm import ConfirmScreen
+from custbook.tui.screens.customer import CustomerScreen
+from custbook.tui.screens.form import ChoiceBar, FormScreen
+from custbook.tui.screens.main import MainScreen
+from custbook.tui.widgets.customer_table import CustomerTable
+
+from .conftest import NOW, SIZE, make_app, saved_book, settle, unlock
+
+
+async def open_first(pilot) -> int:
+    """Enter on the list's first customer; its id."""
+    customer_id = pilot.app.screen.query_one(CustomerTable).lines[0].id
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CustomerScreen)
+    return customer_id
+
+
+async def read(app, work):
+    """`work(book)` on the app's own book, on its thread."""
+    return await app.runtime.run(work)
+
+
+def field(app, name: str) -> Input:
+    return app.screen.query_one(f"#field-{name}", Input)
+
+
+def problem(app, name: str) -> str:
+    return str(app.screen.query_one(f"#problem-{name}", Static).render())
+
+
+async def test_find_log_with_a_follow_up_see_it_in_the_agenda_and_mark_it_done(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("slash", "z")
+        await settle(pilot)
+        await pilot.press("enter")  # from the search box to the list
+        customer_id = await open_first(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("v")  # the kind bar has focus: one key per kind
+        assert app.screen.query_one("#field-kind", ChoiceBar).value == "visit"
+        field(app, "subject").value = "报价"
+        field(app, "next").value = "明天"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        logged = (await read(app, lambda b: b.activity.interactions(customer_id)))[0]
+        assert (logged["kind"], logged["subject"]) == ("visit", "报价")
+        due = (NOW.date() + timedelta(days=1)).isoformat()
+        reminders = await read(app, lambda b: b.activity.open_reminders(customer_id))
+        reminder = next(r for r in reminders if r["due"] == due)
+        await pilot.press("escape", "a")
+        await settle(pilot)
+        assert isinstance(app.screen, AgendaScreen)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(f"reminder:{reminder['id']}"))
+        await pilot.press("d")
+        await settle(pilot)
+        done = await read(app, lambda b: b.activity.reminder(reminder["id"]))
+        assert done["done_at"] is not None
+        assert f"reminder:{reminder['id']}" not in [k.value for k in table.rows]
+        await app.action_quit()
+
+
+async def test_a_bad_phone_is_shown_by_its_field_nothing_saved_nothing_lost(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        customer_id = await open_first(pilot)
+        before = await read(app, lambda b: b.customers.get(customer_id).record)
+        await pilot.press("e")
+        await settle(pilot)
+        field(app, "city").value = "宁波"
+        field(app, "phones").value = "12345"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert problem(app, "phones") and not problem(app, "city")
+        assert field(app, "city").value == "宁波" and field(app, "phones").value == "12345"
+        assert app.focused is field(app, "phones")
+        assert await read(app, lambda b: b.customers.get(customer_id).record) == before
+        field(app, "phones").value = "138 0013 8000"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        await app.action_quit()
+    after = saved_book(demo_file).customers.get(customer_id)
+    assert after["city"] == "宁波" and after["phones"][0]["e164"] == "+8613800138000"
+
+
+async def test_escape_asks_before_dropping_what_was_typed(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        customer_id = await open_first(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        field(app, "name").value = "李雷"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # no: back to the form, the name still there
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and field(app, "name").value == "李雷"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        contacts = await read(app, lambda b: b.customers.get(customer_id).contacts)
+        assert "李雷" not in [c["name"] for c in contacts]
+        await app.action_quit()
+
+
+async def test_undo_from_the_history_tab_archive_and_restore(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        customer_id = await open_first(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+
+        def archived(book):
+            return book.customers.get(customer_id)["archived_at"]
+
+        assert await read(app, archived) is not None
+        await pilot.press("7")
+        assert app.screen.query_one(TabbedContent).active == "history"
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert await read(app, archived) is None
+        await app.action_quit()
+
+
+async def test_erase_asks_first(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        customer_id = await open_first(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # Enter lands on Cancel: nothing goes
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert await read(app, lambda b: b.customers.record(customer_id))
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert customer_id not in [line.id for line in app.screen.query_one(CustomerTable).lines]
+        await app.action_quit()
+    count = saved_book(demo_file).db.execute(
+        "SELECT count(*) FROM customers WHERE id = ?", (customer_id,)
+    )
+    assert count.fetchone()[0] == 0
+
+
+async def test_snooze_a_week_from_the_agenda(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        key = next(k.value for k in table.rows if str(k.value).startswith("reminder:"))
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("w")
+        await settle(pilot)
+        reminder = await read(app, lambda b: b.activity.reminder(int(key.split(":")[1])))
+        assert reminder["snoozed_until"] == (NOW.date() + timedelta(weeks=1)).isoformat()
+        await app.action_quit()
