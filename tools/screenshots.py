@@ -85,8 +85,10 @@ SHOTS: list[tuple[str, list[Step]]] = [
     ("customer-timeline", [keys("enter"), keys("enter"), keys("3")]),
     ("customer-history", [keys("enter"), keys("enter"), keys("7")]),
     ("log", [keys("enter"), keys("l"), keys("v", "tab", "tab", *"报价", "tab")]),
-    ("edit-problem", [keys("enter"), keys("enter"), keys("e"), typed("#field-phones", "12345"),
-                      keys("ctrl+s")]),
+    (
+        "edit-problem",
+        [keys("enter"), keys("enter"), keys("e"), typed("#field-phones", "12345"), keys("ctrl+s")],
+    ),
     ("agenda", [keys("enter"), keys("a")]),
     ("help", [keys("enter"), keys("question_mark")]),
 ]
