@@ -4,6 +4,7 @@ lock. Everything that touches the book goes through `runtime` (runtime.py)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -36,6 +37,15 @@ from custbook.tui.screens.unlock import UnlockScreen
 T = TypeVar("T")
 SAVE_DELAY_S = 2.0  # after the last change
 IDLE_CHECK_S = 15.0
+
+
+def settle_memory() -> None:
+    """After an unlock: collect now what the unlock left (its buffers, a big book's worth)
+    and freeze what stays, so the collector never walks the long-lived objects between
+    keystrokes (a full collection took about 100 ms at 100,000 customers)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def awake_and_asleep_seconds() -> float:
@@ -96,6 +106,7 @@ class CustbookApp(App[None]):
     async def unlocked(self) -> None:
         self.locked = False
         self.last_activity = self.idle_clock()
+        settle_memory()
         if isinstance(self.screen, UnlockScreen) and self.screen.kept:
             self.pop_screen()  # the book stayed in memory: back where we were
             return

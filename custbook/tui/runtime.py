@@ -25,7 +25,8 @@ from custbook.vault.backups import KeyCache
 from custbook.vault.store import check_passphrase
 
 T = TypeVar("T")
-_PROGRESS_STEPS = 2_000  # SQLite instructions between checks for a newer search
+_PROGRESS_STEPS = 100_000  # SQLite instructions between checks for a newer search: each
+# check takes the GIL from the UI thread (up to its 5 ms switch interval), so not often
 
 
 class NotUnlocked(RuntimeError):
