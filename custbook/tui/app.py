@@ -22,14 +22,14 @@ from custbook.book import Book
 from custbook.clock import Clock, system_clock
 from custbook.errors import CustbookError
 from custbook.i18n import _
-from custbook.tui.commands import CustomerProvider
+from custbook.tui.commands import ActionProvider, CustomerProvider, screen_actions
 from custbook.tui.config import AppConfig
-from custbook.tui.forms import FORMS
+from custbook.tui.forms import FORMS, ROW_FORMS
 from custbook.tui.messages import OpenCustomer, Unlocked
 from custbook.tui.runtime import BookRuntime
 from custbook.tui.screens.agenda import AgendaScreen
 from custbook.tui.screens.customer import CustomerScreen
-from custbook.tui.screens.form import FormScreen
+from custbook.tui.screens.form import Form, FormScreen
 from custbook.tui.screens.help import HelpScreen
 from custbook.tui.screens.main import MainScreen
 from custbook.tui.screens.unlock import UnlockScreen
@@ -57,7 +57,7 @@ def awake_and_asleep_seconds() -> float:
 
 class CustbookApp(App[None]):
     TITLE = "custbook"
-    COMMANDS = App.COMMANDS | {CustomerProvider}
+    COMMANDS = App.COMMANDS | {CustomerProvider, ActionProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "toggle_theme", _("Light/dark"), show=False, id="theme"),
         Binding("tab", "focus_next", _("Next field"), show=False, id="focus-next"),
@@ -218,14 +218,22 @@ class CustbookApp(App[None]):
     async def open_form(self, kind: str, customer_id: int | None = None) -> None:
         """A form (forms.FORMS) about a customer: the one shown when not given."""
         customer_id = customer_id if customer_id is not None else self.shown_customer()
-        if customer_id is None or not self.runtime.is_open or self.locked:
+        if customer_id is not None:
+            await self._push_form(lambda book: FORMS[kind](book, customer_id))
+
+    async def _push_form(self, build: Callable[[Book], Form]) -> None:
+        if not self.runtime.is_open or self.locked:
             return
         try:
-            form = await self.runtime.run(lambda book: FORMS[kind](book, customer_id))
+            form = await self.runtime.run(build)
         except CustbookError as problem:
             self.notify(problem.message, severity="error", markup=False)
             return
         await self.push_screen(FormScreen(form))
+
+    async def open_row_form(self, tab: str, row_id: int) -> None:
+        """The form that edits one row of a customer's page (forms.ROW_FORMS)."""
+        await self._push_form(lambda book: ROW_FORMS[tab](book, row_id))
 
     async def action_add(self, kind: str) -> None:
         await self.open_form(kind)
@@ -245,14 +253,9 @@ class CustbookApp(App[None]):
                 yield command
 
     def action_help(self) -> None:
-        """custbook's own keys that apply here (each has an id; Textual's built-in ones,
-        untranslated, do not), the keys of one action on one line."""
-        keys: dict[str, list[str]] = {}
-        for _node, binding, _enabled, _tooltip in self.screen.active_bindings.values():
-            if binding.id and binding.description:
-                shown = binding.key_display or self.get_key_display(binding)
-                keys.setdefault(str(binding.description), []).append(shown)
-        self.push_screen(HelpScreen([(" ".join(k), what) for what, k in keys.items()]))
+        """custbook's own keys that apply here, the keys of one action on one line."""
+        keys = [(keys, what) for what, keys, _node, _binding in screen_actions(self, self.screen)]
+        self.push_screen(HelpScreen(keys))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -5,6 +5,7 @@ Built on the book's thread (an edit starts from the stored values)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from custbook.book import Book
@@ -120,7 +121,44 @@ def contact_form(book: Book, customer_id: int) -> Form:
     return Form(_("New contact of {name}").format(name=name), fields, save)
 
 
+def contact_edit_form(book: Book, contact_id: int) -> Form:
+    contact = book.customers.contact(contact_id)
+    names = ("name", "title", "phones", "emails", "wechat", "notes")
+    fields = tuple(_field(name, contact[name]) for name in names)
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        book.customers.edit_contact(contact_id, values, source=SOURCE)
+        return _("Saved.")
+
+    title = _("Edit contact {name}").format(name=contact["name"])
+    return Form(title, fields, save, changed_only=True)
+
+
 # -- orders, opportunities, reminders ----------------------------------------------------------
+
+
+def order_edit_form(book: Book, order_id: int) -> Form:
+    """An order's status, and the day it was paid (a WHEN; paying sets the status)."""
+    order = book.deals.order(order_id)
+    words = order_status_words()
+    statuses = digit_choices([(s, words[s]) for s in ORDER_STATUSES])
+    fields = (
+        Field("status", field_label("status"), order["status"], choices=statuses),
+        Field("paid_on", field_label("paid_on"), order["paid_on"] or "", hint=when_hint()),
+    )
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        paid_on = _day(book, "paid_on", values.get("paid_on", ""))
+        if paid_on is not None:
+            book.deals.mark_paid(order_id, date.fromisoformat(paid_on), source=SOURCE)
+        elif "status" in values:
+            book.deals.set_order_status(order_id, values["status"], source=SOURCE)
+        return _("Saved.")
+
+    title = _("Order of {day}: {product}").format(
+        day=order["ordered_on"], product=order["product"] or ""
+    )
+    return Form(title, fields, save, changed_only=True)
 
 
 def order_form(book: Book, customer_id: int) -> Form:
@@ -193,6 +231,11 @@ def reminder_form(book: Book, customer_id: int) -> Form:
     return Form(_("New reminder for {name}").format(name=name), fields, save)
 
 
+# Forms about a customer's row: the tab it is on → the form that edits it.
+ROW_FORMS: dict[str, Callable[[Book, int], Form]] = {
+    "contacts": contact_edit_form,
+    "orders": order_edit_form,
+}
 FORMS: dict[str, Callable[[Book, int], Form]] = {
     "log": log_form,
     "customer": customer_form,

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
+from custbook.tui.commands import screen_actions
+from custbook.tui.messages import OpenCustomer
 from custbook.tui.screens.agenda import AgendaScreen
 from custbook.tui.screens.confirm import ConfirmScreen
 from custbook.tui.screens.customer import CustomerScreen
@@ -185,4 +187,74 @@ async def test_snooze_a_week_from_the_agenda(demo_file):
         await settle(pilot)
         reminder = await read(app, lambda b: b.activity.reminder(int(key.split(":")[1])))
         assert reminder["snoozed_until"] == (NOW.date() + timedelta(weeks=1)).isoformat()
+        await app.action_quit()
+
+
+async def test_the_palette_runs_the_pages_actions_with_their_keys_shown(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await open_first(pilot)
+        shown = {what: keys for what, keys, _node, _binding in screen_actions(app, app.screen)}
+        assert shown["Log"] == "l" and shown["Erase for good…"] == "E"
+        await pilot.press("ctrl+p", *"Log")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and "Log for" in app.screen.form.title
+        await app.action_quit()
+
+
+async def first_with(app, pilot, what: str) -> int:
+    """Open the first listed customer that has a contact (what="contacts") or an unpaid
+    order (what="orders"); its id."""
+
+    def find(book):
+        table = "contacts" if what == "contacts" else "orders"
+        extra = "" if what == "contacts" else " AND status = 'open'"
+        return book.db.execute(
+            f"SELECT customer_id FROM {table} WHERE 1{extra} LIMIT 1"
+        ).fetchone()[0]
+
+    customer_id = await read(app, find)
+    app.post_message(OpenCustomer(customer_id))
+    await settle(pilot)
+    return customer_id
+
+
+async def test_enter_on_a_contact_or_an_order_edits_it(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        customer_id = await first_with(app, pilot, "contacts")
+        await pilot.press("2")
+        table = app.screen.query_one("#contacts-table", DataTable)
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        field(app, "title").value = "采购经理"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        contacts = await read(app, lambda b: b.customers.get(customer_id).contacts)
+        assert contacts[0]["title"] == "采购经理"
+        await pilot.press("escape")
+        await settle(pilot)
+        customer_id = await first_with(app, pilot, "orders")
+        await pilot.press("4")
+        table = app.screen.query_one("#orders-table", DataTable)
+        open_row = next(
+            o["id"]
+            for o in await read(app, lambda b: b.deals.orders(customer_id))
+            if o["status"] == "open"
+        )
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(open_row)))
+        await pilot.press("enter")
+        await settle(pilot)
+        field(app, "paid_on").value = "today"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        paid = await read(app, lambda b: b.deals.order(open_row))
+        assert (paid["status"], paid["paid_on"]) == ("paid", NOW.date().isoformat())
         await app.action_quit()

@@ -33,6 +33,7 @@ from custbook.book.money import Money, format_amount
 from custbook.book.validation import field_label
 from custbook.errors import CustbookError
 from custbook.i18n import _
+from custbook.tui.forms import ROW_FORMS
 from custbook.tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -157,6 +158,12 @@ class CustomerScreen(Screen[None]):
             fill(table, view)
 
     # -- actions -----------------------------------------------------------------------
+
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a contact or an order edits it."""
+        tab = (event.data_table.id or "").removesuffix("-table")
+        if tab in ROW_FORMS and event.row_key.value is not None:
+            await self.custbook.open_row_form(tab, int(event.row_key.value))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
