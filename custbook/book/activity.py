@@ -96,13 +96,7 @@ class Activity:
     ) -> dict[str, Any]:
         checker = Checker()
         cleaned = checker.text("title", title, required=True)
-        if repeat_rule is not None:
-            try:
-                repeat_rule = parse_rule(repeat_rule)
-            except RuleError:
-                checker.problem(
-                    "repeat_rule", repeat_rule, _("is not a repeat rule like monthly or 每月")
-                )
+        repeat_rule = self._rule(checker, repeat_rule)
         chosen = checker.choice("kind", kind, {k: k for k in REMINDER_KINDS}, REMINDER_KINDS)
         checker.finish()
         if customer_id is not None:
@@ -127,6 +121,45 @@ class Activity:
         else:
             updates = {"done_at": self.book.now_text()}
         return self._update(current, updates, source)
+
+    def edit_reminder(
+        self, reminder_id: int, values: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
+        """Change a reminder's title, due day (a date), repeat rule or notes, each checked
+        as when setting one; a new due day wakes a snoozed reminder on that day."""
+        current = self.reminder(reminder_id)
+        checker = Checker()
+        updates: dict[str, Any] = {}
+        for name, value in values.items():
+            if name == "title":
+                updates["title"] = checker.text("title", value, required=True)
+            elif name == "due":
+                due = checker.date("due", value)
+                if due is None and not checker.problems:
+                    checker.problem("due", "", _("is required"))
+                updates.update(due=due, snoozed_until=None)
+            elif name == "repeat_rule":
+                updates["repeat_rule"] = self._rule(checker, value)
+            elif name == "notes":
+                updates["notes"] = checker.text("notes", value)
+            else:
+                raise ValueError(f"unknown field {name!r}")  # a programming error
+        checker.finish()
+        changed = {k: v for k, v in updates.items() if current[k] != v}
+        return self._update(current, changed, source) if changed else current
+
+    @staticmethod
+    def _rule(checker: Checker, text: Any) -> str | None:
+        """A repeat rule in its stored form (None: once), or a problem for the checker."""
+        if not clean_text(text):
+            return None
+        try:
+            return parse_rule(str(text))
+        except RuleError:
+            checker.problem(
+                "repeat_rule", str(text), _("is not a repeat rule like monthly or 每月")
+            )
+            return None
 
     def complete(self, reminder_id: int, *, source: str) -> dict[str, Any]:
         """Done: a repeating reminder moves on to its next date after today (and after its

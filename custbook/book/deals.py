@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from custbook.book.book import Book
 
 ORDER_STATUSES = ("open", "paid", "cancelled", "refunded")
+OPPORTUNITY_FIELDS = ("title", "product", "amount", "stage", "probability", "expected_close",
+                      "next_step", "notes")  # fmt: skip
 _STATUS_WORDS = {
     "open": "open", "未付": "open", "待付": "open",
     "paid": "paid", "已付": "paid", "已付款": "paid",
@@ -98,25 +100,52 @@ class Deals:
         self, customer_id: int, values: Mapping[str, Any], *, source: str
     ) -> dict[str, Any]:
         self.book.customers.require(customer_id)
-        checker = Checker()
-        currency = str(self.book.setting("currency"))
-        amount = checker.amount("amount", values.get("amount"), currency)
+        given = {name: values.get(name) for name in OPPORTUNITY_FIELDS}
         record = {
             "customer_id": customer_id,
-            "title": checker.text("title", values.get("title"), required=True),
-            "product": checker.text("product", values.get("product")),
-            "amount_minor": None if amount is None else amount.minor,
-            "currency": currency if amount is None else amount.currency,
-            "stage": checker.text("stage", values.get("stage")),
-            "probability": checker.whole_number("probability", values.get("probability"), 0, 100),
-            "expected_close": checker.date("expected_close", values.get("expected_close")),
-            "next_step": checker.text("next_step", values.get("next_step")),
-            "notes": checker.text("notes", values.get("notes")),
+            **self._checked_opportunity(given),
             "created_at": self.book.now_text(),
             "updated_at": self.book.now_text(),
         }
-        checker.finish()
         return self._create("opportunity", record, customer_id, source)
+
+    def edit_opportunity(
+        self, opportunity_id: int, values: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
+        """Change the given fields (OPPORTUNITY_FIELDS), each checked as when adding."""
+        current = self.opportunity(opportunity_id)
+        updates = self._checked_opportunity(values)
+        changed = {k: v for k, v in updates.items() if current[k] != v}
+        if not changed:
+            return current
+        changed["updated_at"] = self.book.now_text()
+        return self._update("opportunity", current, changed, source)
+
+    def _checked_opportunity(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Stored values for the given fields, or ValidationError naming each bad one."""
+        checker = Checker()
+        currency = str(self.book.setting("currency"))
+        checks = {
+            "title": lambda v: checker.text("title", v, required=True),
+            "product": lambda v: checker.text("product", v),
+            "stage": lambda v: checker.text("stage", v),
+            "probability": lambda v: checker.whole_number("probability", v, 0, 100),
+            "expected_close": lambda v: checker.date("expected_close", v),
+            "next_step": lambda v: checker.text("next_step", v),
+            "notes": lambda v: checker.text("notes", v),
+        }
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            if name == "amount":
+                amount = checker.amount("amount", value, currency)
+                checked["amount_minor"] = None if amount is None else amount.minor
+                checked["currency"] = currency if amount is None else amount.currency
+            elif name in checks:
+                checked[name] = checks[name](value)
+            else:
+                raise ValueError(f"unknown field {name!r}")  # a programming error
+        checker.finish()
+        return checked
 
     def opportunity(self, opportunity_id: int) -> dict[str, Any]:
         return self._get("opportunity", opportunity_id, _("There is no opportunity {id}."))

@@ -17,7 +17,7 @@ def shown(field: str, value: Any) -> str:
         return ", ".join(p["typed"] for p in value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    if field == "stage":
+    if field == "stage" and value in stage_labels():  # a customer's (a deal's is free text)
         label, chinese = stage_labels()[value]
         return label if label == chinese else f"{label} ({chinese})"
     if field == "kind":

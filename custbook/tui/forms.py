@@ -10,8 +10,9 @@ from typing import Any
 
 from custbook.book import Book
 from custbook.book.activity import INTERACTION_KINDS
-from custbook.book.deals import ORDER_STATUSES
+from custbook.book.deals import OPPORTUNITY_FIELDS, ORDER_STATUSES
 from custbook.book.describe import kind_words, order_status_words, shown
+from custbook.book.money import Money, format_amount
 from custbook.book.validation import GRADES, Problem, ValidationError, field_label, stage_labels
 from custbook.book.when import WhenError, parse_moment, parse_when
 from custbook.i18n import _
@@ -190,11 +191,9 @@ def order_form(book: Book, customer_id: int) -> Form:
 
 def opportunity_form(book: Book, customer_id: int) -> Form:
     name = book.customers.record(customer_id)["name"]
-    names = ("title", "product", "amount", "stage", "probability", "expected_close",
-             "next_step", "notes")  # fmt: skip
     fields = tuple(
         Field(n, field_label(n), hint=when_hint()) if n == "expected_close" else _field(n)
-        for n in names
+        for n in OPPORTUNITY_FIELDS
     )
 
     def save(book: Book, values: dict[str, str]) -> str:
@@ -231,10 +230,62 @@ def reminder_form(book: Book, customer_id: int) -> Form:
     return Form(_("New reminder for {name}").format(name=name), fields, save)
 
 
+def opportunity_edit_form(book: Book, opportunity_id: int) -> Form:
+    deal = book.deals.opportunity(opportunity_id)
+    minor = deal["amount_minor"]
+    amount = "" if minor is None else format_amount(Money(minor, deal["currency"]))
+    fields = tuple(
+        Field(n, field_label(n), amount, hint=_("¥1,250.50, 3000元, 1.2万"))
+        if n == "amount"
+        else Field(n, field_label(n), deal[n] or "", hint=when_hint())
+        if n == "expected_close"
+        else _field(n, deal[n])
+        for n in OPPORTUNITY_FIELDS
+    )
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        typed: dict[str, Any] = dict(values)
+        if "expected_close" in typed:
+            typed["expected_close"] = _day(book, "expected_close", values["expected_close"])
+        book.deals.edit_opportunity(opportunity_id, typed, source=SOURCE)
+        return _("Saved.")
+
+    return Form(
+        _("Opportunity: {title}").format(title=deal["title"]), fields, save, changed_only=True
+    )
+
+
+def reminder_edit_form(book: Book, reminder_id: int) -> Form:
+    reminder = book.activity.reminder(reminder_id)
+    fields = (
+        _field("title", reminder["title"]),
+        Field("due", field_label("due"), reminder["due"][:10], hint=when_hint()),
+        Field(
+            "repeat_rule",
+            field_label("repeat_rule"),
+            reminder["repeat_rule"] or "",
+            hint=_("empty: once; monthly, 每周…"),
+        ),
+        _field("notes", reminder["notes"]),
+    )
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        typed: dict[str, Any] = dict(values)
+        if "due" in typed:
+            typed["due"] = _day(book, "due", values["due"]) or ""
+        book.activity.edit_reminder(reminder_id, typed, source=SOURCE)
+        return _("Saved.")
+
+    title = _("Reminder: {title}").format(title=reminder["title"])
+    return Form(title, fields, save, changed_only=True)
+
+
 # Forms about a customer's row: the tab it is on → the form that edits it.
 ROW_FORMS: dict[str, Callable[[Book, int], Form]] = {
     "contacts": contact_edit_form,
     "orders": order_edit_form,
+    "opportunities": opportunity_edit_form,
+    "reminders": reminder_edit_form,
 }
 FORMS: dict[str, Callable[[Book, int], Form]] = {
     "log": log_form,

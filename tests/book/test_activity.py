@@ -115,3 +115,19 @@ def test_log_checks_the_contact_and_remind_the_rule(book):
     assert made["repeat_rule"] == "monthly"
     with pytest.raises(ValidationError, match="repeat rule"):
         book.activity.remind("x", date(2026, 3, 31), repeat_rule="often", source="r")
+
+
+def test_editing_a_reminder_checks_it_and_a_new_day_wakes_it(book):
+    customer = book.customers.create({"name": "李娜"}, source="add")
+    reminder = book.activity.remind("回访", date(2026, 3, 1), source="r", customer_id=customer.id)
+    book.activity.snooze(reminder["id"], date(2026, 3, 9), source="s")
+    with pytest.raises(ValidationError) as refused:
+        book.activity.edit_reminder(
+            reminder["id"], {"repeat_rule": "sometimes", "due": "3月"}, source="e"
+        )
+    assert {p.field for p in refused.value.problems} == {"repeat_rule", "due"}
+    edited = book.activity.edit_reminder(
+        reminder["id"], {"due": "2026-03-05", "repeat_rule": "每月"}, source="e"
+    )
+    assert (edited["due"], edited["snoozed_until"]) == ("2026-03-05", None)
+    assert edited["repeat_rule"]

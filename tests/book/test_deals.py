@@ -85,3 +85,20 @@ def test_a_cancelled_order_cannot_be_paid(book, customer):
     book.deals.set_order_status(order["id"], "cancelled", source="o")
     with pytest.raises(InvalidInput, match="cannot be paid"):
         book.deals.mark_paid(order["id"], date(2026, 3, 1), source="paid")
+
+
+def test_editing_an_opportunity_checks_each_field_and_can_be_undone(book, customer):
+    deal = book.deals.add_opportunity(
+        customer.id, {"title": "年度采购", "amount": "5万"}, source="o"
+    )
+    with pytest.raises(ValidationError) as refused:
+        book.deals.edit_opportunity(deal["id"], {"probability": "120", "title": " "}, source="e")
+    assert {p.field for p in refused.value.problems} == {"probability", "title"}
+    assert book.deals.opportunity(deal["id"]) == deal  # nothing of a refused edit is kept
+    edited = book.deals.edit_opportunity(
+        deal["id"], {"amount": "6万", "expected_close": "2026-12-31"}, source="e"
+    )
+    assert (edited["amount_minor"], edited["expected_close"]) == (6_000_000, "2026-12-31")
+    assert book.deals.edit_opportunity(deal["id"], {"amount": "6万"}, source="e") == edited
+    book.undo(source="undo")
+    assert book.deals.opportunity(deal["id"])["amount_minor"] == 5_000_000

@@ -258,3 +258,44 @@ async def test_enter_on_a_contact_or_an_order_edits_it(demo_file):
         paid = await read(app, lambda b: b.deals.order(open_row))
         assert (paid["status"], paid["paid_on"]) == ("paid", NOW.date().isoformat())
         await app.action_quit()
+
+
+async def test_enter_on_an_opportunity_or_a_reminder_edits_it(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+
+        def with_both(book):
+            return book.db.execute(
+                "SELECT o.customer_id, o.id, r.id FROM opportunities o"
+                " JOIN reminders r ON r.customer_id = o.customer_id AND r.done_at IS NULL"
+                " LIMIT 1"
+            ).fetchone()
+
+        customer_id, deal_id, reminder_id = await read(app, with_both)
+        app.post_message(OpenCustomer(customer_id))
+        await settle(pilot)
+        for tab, key, row_id in (("5", "opportunities", deal_id), ("6", "reminders", reminder_id)):
+            await pilot.press(tab)
+            table = app.screen.query_one(f"#{key}-table", DataTable)
+            table.focus()
+            table.move_cursor(row=table.get_row_index(str(row_id)))
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, FormScreen)
+            if key == "opportunities":
+                field(app, "probability").value = "120"
+                await pilot.press("ctrl+s")
+                await settle(pilot)
+                assert problem(app, "probability")  # 0 to 100: shown by the field
+                field(app, "probability").value = "80"
+            else:
+                field(app, "due").value = "下周一"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, CustomerScreen)
+        deal = await read(app, lambda b: b.deals.opportunity(deal_id))
+        reminder = await read(app, lambda b: b.activity.reminder(reminder_id))
+        assert deal["probability"] == 80
+        assert reminder["due"] > NOW.date().isoformat() and reminder["snoozed_until"] is None
+        await app.action_quit()
