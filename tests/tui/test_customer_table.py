@@ -5,6 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from textual import events
+from textual.widgets import Input
 
 from custbook.tui.screens.customer import CustomerScreen
 from custbook.tui.screens.main import MainScreen
@@ -119,4 +121,17 @@ async def test_no_match_says_so_in_the_list(demo_file):
         assert table.lines == [] and "No customers to show." in drawn(table)[HEADER_HEIGHT]
         await pilot.press("enter", "enter")  # Enter on an empty list opens nothing
         assert isinstance(app.screen, MainScreen)
+        await app.action_quit()
+
+
+async def test_keys_typed_right_behind_the_slash_reach_the_search_box(demo_file):
+    """A terminal delivers `/zw` in one read: the keys behind `/` are queued for the list
+    before any binding runs, and used to be lost."""
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        for key, character in (("slash", "/"), ("z", "z"), ("w", "w")):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "zw"
         await app.action_quit()

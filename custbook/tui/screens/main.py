@@ -112,6 +112,7 @@ class MainScreen(Screen[None]):
             lambda book: str(book.setting("currency"))
         )
         self.query_one(CustomerTable).fit(self._table_width())
+        self.query_one(CustomerTable).find = self.focus_search_now
         await self.load_views()
         self.refresh_list()
         self.query_one(CustomerTable).focus()
@@ -218,6 +219,10 @@ class MainScreen(Screen[None]):
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def focus_search_now(self) -> None:
+        """The search box focused before the next key is handled (not after a refresh)."""
+        self.app.set_focus(self.query_one("#search", Input))
 
     def action_leave_search(self) -> None:
         search = self.query_one("#search", Input)

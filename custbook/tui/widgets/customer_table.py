@@ -10,6 +10,7 @@ through Rich (about 0.3 ms a cell), so redrawing the list after a keystroke took
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,6 +24,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Input
 
 from custbook.book.listing import ListedCustomer
 from custbook.book.money import Money, format_amount
@@ -201,6 +203,7 @@ class CustomerTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.shown: list[Column] = []
         self.currency = "CNY"
         self.empty_text = _("No customers to show.")
+        self.find: Callable[[], None] | None = None  # moves the focus to a search box
         self._rows: list[list[str]] = []  # each line's cells, made once per show() or fit()
 
     # -- what the screen calls ---------------------------------------------------------
@@ -313,6 +316,20 @@ class CustomerTable(ScrollView, can_focus=True, inherit_bindings=False):
     def action_choose(self) -> None:
         if self.cursor_line is not None:
             self.post_message(self.Chosen(self.cursor_line.id))
+
+    def on_key(self, event: events.Key) -> None:
+        """`/` moves to the search box at once (`find`), and the keys typed right behind
+        it, already sent here, go on to the box: a screen's binding would run only after
+        they were handled here, and they would be lost."""
+        if event.key == "slash" and self.find is not None:
+            event.stop()
+            self.find()
+            return
+        focused = self.screen.focused
+        if focused is not self and isinstance(focused, Input) and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            focused.insert_text_at_cursor(event.character or "")
 
     # -- the mouse ---------------------------------------------------------------------
 
