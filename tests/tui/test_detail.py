@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from custbook.tui.commands import screen_actions
@@ -298,4 +299,18 @@ async def test_enter_on_an_opportunity_or_a_reminder_edits_it(demo_file):
         reminder = await read(app, lambda b: b.activity.reminder(reminder_id))
         assert deal["probability"] == 80
         assert reminder["due"] > NOW.date().isoformat() and reminder["snoozed_until"] is None
+        await app.action_quit()
+
+
+@pytest.mark.parametrize(("key", "title"), [("l", "Log for"), ("e", "Edit"), ("c", "New contact"),
+                                            ("o", "New order"), ("p", "New opportunity"),
+                                            ("r", "New reminder")])  # fmt: skip
+async def test_each_key_on_a_customers_page_opens_its_form(demo_file, key, title):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await open_first(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and app.screen.form.title.startswith(title)
         await app.action_quit()

@@ -62,7 +62,7 @@ class ChoiceBar(Widget, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"choice-bar--key", "choice-bar--chosen"}
     DEFAULT_CSS = """
-    ChoiceBar { height: 1; width: 1fr; padding: 0 1; background: $boost; }
+    ChoiceBar { height: auto; width: 1fr; padding: 0 1; background: $boost; }
     ChoiceBar:focus { background: $block-cursor-background 30%; }
     ChoiceBar > .choice-bar--key { color: $accent; text-style: bold; }
     ChoiceBar > .choice-bar--chosen { text-style: bold reverse; }
@@ -81,7 +81,7 @@ class ChoiceBar(Widget, can_focus=True):
     def render(self) -> Text:
         key_style = self.get_component_rich_style("choice-bar--key")
         chosen_style = self.get_component_rich_style("choice-bar--chosen")
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text()  # wraps on a narrow terminal: every choice stays in sight
         for choice in self.choices:
             chosen = choice.value == self.value
             text.append(choice.key, style=chosen_style if chosen else key_style)
