@@ -70,6 +70,37 @@ class Deals:
         record["currency"] = total.currency if total else currency
         return self._create("order", record, customer_id, source)
 
+    def edit_order(
+        self, order_id: int, values: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
+        """Change an order's product, dates, amount, status or notes, each checked as when
+        adding. A paid day makes it paid; a status other than paid drops the paid day."""
+        current = self.order(order_id)
+        checker = Checker()
+        currency = str(self.book.setting("currency"))
+        updates: dict[str, Any] = {}
+        for name, value in values.items():
+            if name in ("product", "notes"):
+                updates[name] = checker.text(name, value)
+            elif name in ("ordered_on", "payment_due", "paid_on"):
+                updates[name] = checker.date(name, value)
+            elif name == "amount":
+                amount = checker.amount("amount", value, currency)
+                if amount is None and not checker.problems:
+                    checker.problem("amount", "", _("is required"))
+                elif amount is not None:
+                    updates.update(amount_minor=amount.minor, currency=amount.currency)
+            elif name == "status":
+                updates["status"] = checker.choice("status", value, _STATUS_WORDS, ORDER_STATUSES)
+            else:
+                raise ValueError(f"unknown field {name!r}")  # a programming error
+        if "ordered_on" in updates and updates["ordered_on"] is None:
+            checker.problem("ordered_on", "", _("is required"))
+        _paid_and_status(checker, current, updates)
+        checker.finish()
+        changed = {k: v for k, v in updates.items() if current[k] != v}
+        return self._update("order", current, changed, source) if changed else current
+
     def order(self, order_id: int) -> dict[str, Any]:
         return self._get("order", order_id, _("There is no order {id}."))
 
@@ -188,6 +219,20 @@ class Deals:
         self, entity: str, current: dict[str, Any], updates: dict[str, Any], source: str
     ) -> dict[str, Any]:
         return recorded.update(self.book, entity, current, updates, source)
+
+
+def _paid_and_status(checker: Checker, current: dict[str, Any], updates: dict[str, Any]) -> None:
+    """A paid day makes an order paid (not a cancelled or refunded one); another status
+    drops the paid day."""
+    status = updates.get("status", current["status"])
+    if updates.get("paid_on"):
+        if status in ("cancelled", "refunded"):
+            checker.problem("paid_on", updates["paid_on"], _("cannot be set on a {status} order")
+                            .format(status=status))  # fmt: skip
+        elif "status" not in updates or status == "open":
+            updates["status"] = "paid"
+    elif "status" in updates and status != "paid":
+        updates["paid_on"] = None
 
 
 def _total(checker: Checker, amount: Any, unit: Any, quantity: Decimal | None) -> Any:

@@ -5,7 +5,6 @@ Built on the book's thread (an edit starts from the stored values)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from custbook.book import Book
@@ -139,21 +138,28 @@ def contact_edit_form(book: Book, contact_id: int) -> Form:
 
 
 def order_edit_form(book: Book, order_id: int) -> Form:
-    """An order's status, and the day it was paid (a WHEN; paying sets the status)."""
+    """An order's product, dates, amount, status and notes; a paid day makes it paid."""
     order = book.deals.order(order_id)
     words = order_status_words()
     statuses = digit_choices([(s, words[s]) for s in ORDER_STATUSES])
+    amount = format_amount(Money(order["amount_minor"], order["currency"]))
     fields = (
+        Field("ordered_on", field_label("ordered_on"), order["ordered_on"], hint=when_hint()),
+        _field("product", order["product"]),
+        Field("amount", field_label("amount"), amount, hint=_("¥1,250.50, 3000元, 1.2万")),
         Field("status", field_label("status"), order["status"], choices=statuses),
+        Field("payment_due", field_label("payment_due"), order["payment_due"] or "",
+              hint=when_hint()),
         Field("paid_on", field_label("paid_on"), order["paid_on"] or "", hint=when_hint()),
-    )
+        _field("notes", order["notes"]),
+    )  # fmt: skip
 
     def save(book: Book, values: dict[str, str]) -> str:
-        paid_on = _day(book, "paid_on", values.get("paid_on", ""))
-        if paid_on is not None:
-            book.deals.mark_paid(order_id, date.fromisoformat(paid_on), source=SOURCE)
-        elif "status" in values:
-            book.deals.set_order_status(order_id, values["status"], source=SOURCE)
+        typed: dict[str, Any] = dict(values)
+        for day in ("ordered_on", "payment_due", "paid_on"):
+            if day in typed:
+                typed[day] = _day(book, day, values[day])
+        book.deals.edit_order(order_id, typed, source=SOURCE)
         return _("Saved.")
 
     title = _("Order of {day}: {product}").format(

@@ -102,3 +102,24 @@ def test_editing_an_opportunity_checks_each_field_and_can_be_undone(book, custom
     assert book.deals.edit_opportunity(deal["id"], {"amount": "6万"}, source="e") == edited
     book.undo(source="undo")
     assert book.deals.opportunity(deal["id"])["amount_minor"] == 5_000_000
+
+
+def test_editing_an_order_keeps_status_and_paid_day_consistent(book, customer):
+    order = book.deals.add_order(customer.id, {"amount": "3000元", "product": "纸"}, source="o")
+    paid = book.deals.edit_order(order["id"], {"paid_on": "2026-03-02"}, source="e")
+    assert (paid["status"], paid["paid_on"]) == ("paid", "2026-03-02")
+    reopened = book.deals.edit_order(order["id"], {"status": "open"}, source="e")
+    assert (reopened["status"], reopened["paid_on"]) == ("open", None)
+    book.deals.edit_order(order["id"], {"status": "cancelled"}, source="e")
+    with pytest.raises(ValidationError) as refused:
+        book.deals.edit_order(
+            order["id"], {"paid_on": "2026-03-03", "amount": "很多", "ordered_on": ""}, source="e"
+        )
+    assert {p.field for p in refused.value.problems} == {"paid_on", "amount", "ordered_on"}
+    edited = book.deals.edit_order(
+        order["id"], {"amount": "1.2万", "product": "复印纸"}, source="e"
+    )
+    assert (edited["amount_minor"], edited["product"]) == (1_200_000, "复印纸")
+    kept = figures.kept(book.db)  # the revenue figures followed every edit
+    figures.rebuild(book.db)
+    assert figures.kept(book.db) == kept

@@ -314,3 +314,17 @@ async def test_each_key_on_a_customers_page_opens_its_form(demo_file, key, title
         await settle(pilot)
         assert isinstance(app.screen, FormScreen) and app.screen.form.title.startswith(title)
         await app.action_quit()
+
+
+@pytest.mark.parametrize(("tab", "title"), [("2", "Edit contact"), ("4", "Order of"),
+                                            ("6", "Reminder:"), ("5", "Opportunity:")])  # fmt: skip
+async def test_a_digit_shows_a_tab_and_enter_edits_its_row(demo_file, tab, title):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("slash", *"上海嘉禾贸易有限公司", "enter", "enter")
+        await settle(pilot)
+        await pilot.press(tab, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and app.screen.form.title.startswith(title)
+        await app.action_quit()

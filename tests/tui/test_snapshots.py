@@ -20,6 +20,9 @@ SIZES = [(120, 35), (80, 24)]
 TABS = ["1", "2", "3", "4", "5", "6", "7"]  # profile … history
 FORMS = {"log": ("l",), "edit": ("enter", "e"), "contact": ("enter", "c"),
          "order": ("enter", "o"), "opportunity": ("enter", "p"), "reminder": ("enter", "r")}  # fmt: skip
+# A customer of the test demo book with a row on every tab; Enter on a tab's row edits it.
+FULL = ("slash", *"上海嘉禾贸易有限公司", "enter", "enter")
+ROW_FORMS = {"contact": "2", "order": "4", "opportunity": "5", "reminder": "6"}
 
 
 @pytest.fixture
@@ -86,6 +89,12 @@ class TestScreens:
     def test_form(self, snap_compare, relative_book, size, form):
         app = make_app(relative_book)
         assert snap_compare(app, run_before=flow(*FORMS[form]), terminal_size=size)
+
+    @pytest.mark.parametrize("row", ROW_FORMS)
+    def test_row_form(self, snap_compare, relative_book, size, row):
+        app = make_app(relative_book)
+        keys = (*FULL, ROW_FORMS[row], "enter")
+        assert snap_compare(app, run_before=flow(*keys), terminal_size=size)
 
     def test_agenda(self, snap_compare, relative_book, size):
         assert snap_compare(make_app(relative_book), run_before=flow("a"), terminal_size=size)

@@ -166,7 +166,11 @@ class CustomerScreen(Screen[None]):
             await self.custbook.open_row_form(tab, int(event.row_key.value))
 
     def action_tab(self, tab: str) -> None:
+        """Show a tab, its rows under the cursor (Enter edits one)."""
         self.query_one(TabbedContent).active = tab
+        tables = self.query(f"#{tab}-table")
+        if tables:
+            tables.first().focus()
 
     async def action_edit(self) -> None:
         await self.custbook.open_form("customer", self.customer_id)
