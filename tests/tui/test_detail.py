@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from custbook.tui.commands import screen_actions
@@ -327,4 +328,33 @@ async def test_a_digit_shows_a_tab_and_enter_edits_its_row(demo_file, tab, title
         await pilot.press(tab, "enter")
         await settle(pilot)
         assert isinstance(app.screen, FormScreen) and app.screen.form.title.startswith(title)
+        await app.action_quit()
+
+
+async def test_keys_typed_right_before_ctrl_s_are_saved_and_ctrl_s_works_in_the_body(demo_file):
+    """A terminal delivers `1380013800` and Ctrl+S in one read: the digits are queued for
+    the phone box before the save runs, and must be in what is saved."""
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        customer_id = await open_first(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        app.screen.query_one("#field-body").focus()
+        await pilot.press(*"谈了价格", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)  # saved from the text area
+        logged = (await read(app, lambda b: b.activity.interactions(customer_id)))[0]
+        assert logged["body"] == "谈了价格"
+        await pilot.press("e")
+        await settle(pilot)
+        phones = field(app, "phones")
+        phones.focus()
+        phones.value = ""
+        for character in "13800138000":
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("ctrl+s", None))
+        await settle(pilot)
+        stored = await read(app, lambda b: b.customers.get(customer_id)["phones"])
+        assert [p["e164"] for p in stored] == ["+8613800138000"]
         await app.action_quit()

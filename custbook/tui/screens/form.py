@@ -125,7 +125,7 @@ class FormScreen(ModalScreen[bool]):
     FormScreen #form-problem.-empty { display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", _("Save"), id="save", priority=True),
+        Binding("ctrl+s", "save", _("Save"), id="save"),  # not priority: keys before it land first
         Binding("escape", "leave", _("Cancel"), id="cancel"),
     ]
 
