@@ -168,7 +168,10 @@ class Activity:
         rule = current["repeat_rule"]
         due = date.fromisoformat(current["due"][:10])
         today = self.book.clock().date()
-        moved_to = next_due(rule, due, max(due, today)) if rule else None
+        try:
+            moved_to = next_due(rule, due, max(due, today)) if rule else None
+        except OverflowError:  # the next one would fall after the year 9999
+            moved_to = None
         return self.done(reminder_id, moved_to, source=source)
 
     def snooze(self, reminder_id: int, until: date, *, source: str) -> dict[str, Any]:

@@ -85,6 +85,7 @@ class CustbookApp(App[None]):
         self.locked = True
         self._save_timer: Timer | None = None
         self._quit_unsaved = False
+        self._quit_typed = False  # a Ctrl+Q already warned about a form's typed text
 
     async def on_mount(self) -> None:
         self.theme = self.config.theme
@@ -186,6 +187,17 @@ class CustbookApp(App[None]):
         return done
 
     async def action_quit(self) -> None:
+        typing = [s for s in self.screen_stack if isinstance(s, FormScreen) and s.changed()]
+        if typing and not self._quit_typed:
+            self._quit_typed = True
+            self.notify(
+                _("A form holds what you typed: Ctrl+S saves it, Esc closes it. Press "
+                  "Ctrl+Q again to quit without it."),
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )  # fmt: skip
+            return
         if self.runtime.is_open and not await self.save_now() and not self._quit_unsaved:
             self._quit_unsaved = True
             self.notify(
@@ -224,6 +236,7 @@ class CustbookApp(App[None]):
     async def _push_form(self, build: Callable[[Book], Form]) -> None:
         if not self.runtime.is_open or self.locked:
             return
+        self._quit_typed = False  # a new form: Ctrl+Q warns about it again
         try:
             form = await self.runtime.run(build)
         except CustbookError as problem:

@@ -5,6 +5,7 @@ Built on the book's thread (an edit starts from the stored values)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from custbook.book import Book
@@ -26,7 +27,12 @@ def when_hint() -> str:
     return _("3d, 2w, next mon, 明天, 下周一, 2026-12-01")
 
 
+_LONG_TEXT = ("notes", "body", "next_step")  # text areas: a pasted paragraph stays whole
+
+
 def _field(name: str, value: Any = "", **options: Any) -> Field:
+    if name in _LONG_TEXT:
+        options.setdefault("lines", 4)
     return Field(name, field_label(name), shown(name, value), **options)
 
 
@@ -55,7 +61,7 @@ def log_form(book: Book, customer_id: int) -> Form:
         Field("kind", _("Kind"), "call", choices=kinds),
         Field("happened_at", _("When"), hint=_("empty: now; or yesterday 14:30, 2026-11-20 9:00")),
         _field("subject"),
-        Field("body", field_label("body"), lines=4),
+        _field("body"),
         _field("outcome"),
         Field("rating", field_label("rating"), hint=_("1 to 5")),
         Field("next", _("Next follow-up"), hint=_("empty: none; ") + when_hint()),
@@ -99,7 +105,7 @@ def customer_form(book: Book, customer_id: int) -> Form:
         Field("grade", field_label("grade"), customer["grade"] or "", choices=grades),
         Field("stage", field_label("stage"), customer["stage"] or "", choices=stages),
         *(_field(name, customer[name]) for name in _CUSTOMER_FIELDS[1:]),
-        Field("notes", field_label("notes"), customer["notes"] or "", lines=4),
+        _field("notes", customer["notes"]),
     )
 
     def save(book: Book, values: dict[str, str]) -> str:
@@ -222,10 +228,10 @@ def reminder_form(book: Book, customer_id: int) -> Form:
 
     def save(book: Book, values: dict[str, str]) -> str:
         typed = _text_or_none(values)
-        due = _day(book, "due", values["due"] or "today")
+        due = _day(book, "due", values["due"]) or book.clock().date().isoformat()  # empty: today
         book.activity.remind(
             values["title"],
-            parse_when(due or "today", book.clock().date()),
+            date.fromisoformat(due),
             source=SOURCE,
             customer_id=customer_id,
             repeat_rule=typed["repeat_rule"],

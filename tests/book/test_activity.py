@@ -131,3 +131,9 @@ def test_editing_a_reminder_checks_it_and_a_new_day_wakes_it(book):
     )
     assert (edited["due"], edited["snoozed_until"]) == ("2026-03-05", None)
     assert edited["repeat_rule"]
+
+
+def test_completing_a_repeating_reminder_at_the_end_of_the_calendar_marks_it_done(book):
+    reminder = book.activity.remind("年检", date(9999, 12, 28), source="r", repeat_rule="每周")
+    done = book.activity.complete(reminder["id"], source="d")
+    assert done["done_at"] is not None  # no next week after 9999: done, not a crash

@@ -159,6 +159,9 @@ def test_a_search_all_without_marks_gets_them():
     )
     marks = ", ".join("?" for _ in search_index.ALL_TABLE["search_all"])
     db.executemany(f"INSERT INTO search_all (rowid, {names}) VALUES (?, {marks})", words)
+    db.execute(search_index._create({"search_names": ("name", "inner")}))  # an early build's
     upgraded = _reopened(db, 4)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "search_names" not in tables  # leftovers of an early migration 4 are dropped
     assert search_index.kept(db) == rebuilt
     _finds_as_before(upgraded)

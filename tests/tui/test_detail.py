@@ -15,9 +15,10 @@ from custbook.tui.screens.confirm import ConfirmScreen
 from custbook.tui.screens.customer import CustomerScreen
 from custbook.tui.screens.form import ChoiceBar, FormScreen
 from custbook.tui.screens.main import MainScreen
+from custbook.tui.screens.unlock import UnlockScreen
 from custbook.tui.widgets.customer_table import CustomerTable
 
-from .conftest import NOW, SIZE, make_app, saved_book, settle, unlock
+from .conftest import NOW, SIZE, FakeIdle, make_app, saved_book, settle, unlock
 
 
 async def open_first(pilot) -> int:
@@ -358,3 +359,76 @@ async def test_keys_typed_right_before_ctrl_s_are_saved_and_ctrl_s_works_in_the_
         stored = await read(app, lambda b: b.customers.get(customer_id)["phones"])
         assert [p["e164"] for p in stored] == ["+8613800138000"]
         await app.action_quit()
+
+
+@pytest.mark.parametrize("over", ["form", "agenda-form"])
+async def test_the_idle_lock_with_a_form_open_locks_cleanly(demo_file, over):
+    """Locking pops every screen; the pages under a form must not read the closed book."""
+    idle = FakeIdle()
+    app = make_app(demo_file, idle=idle)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        if over == "form":
+            await open_first(pilot)
+            await pilot.press("l")
+        else:
+            await pilot.press("a")
+            await settle(pilot)
+            await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        idle.now += 11 * 60
+        await app.lock_if_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen) and app.is_running
+        await unlock(pilot)
+        assert isinstance(app.screen, MainScreen)
+        await app.action_quit()
+
+
+async def test_the_list_shows_an_edit_when_it_comes_back(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await open_first(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        field(app, "company").value = "新公司有限公司"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        table = app.screen.query_one(CustomerTable)
+        assert table.lines[0].record["company"] == "新公司有限公司"
+        on_screen = "".join(table.render_line(y).text for y in range(table.size.height))
+        assert "新公司有限" in on_screen
+        await app.action_quit()
+
+
+async def test_enter_on_the_agenda_opens_the_customer(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        await app.action_quit()
+
+
+async def test_ctrl_q_in_a_form_with_typed_text_warns_first(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await open_first(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        field(app, "subject").value = "还没保存"
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, FormScreen)
+        assert field(app, "subject").value == "还没保存"
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert not app.is_running

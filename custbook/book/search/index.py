@@ -241,6 +241,8 @@ def mark_words(db: sqlite3.Connection) -> None:
     """Migration 5: a search_all written without the marks (by migration 4 before they
     came) is written again with them."""
     created = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (ALL_WORDS,)).fetchone()[0]
+    for table in _V3_WORD_TABLES:  # left beside search_all by an early build of migration 4
+        db.execute(f"DROP TABLE IF EXISTS {table}")
     if created.strip().rstrip(";") == ALL_SCHEMA.strip().rstrip(";"):
         return  # made by this version's migration 4: marked already
     names = ", ".join(ALL_TABLE[ALL_WORDS])

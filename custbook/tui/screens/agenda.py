@@ -107,6 +107,8 @@ class AgendaScreen(Screen[None]):
         await self.reload()
 
     async def reload(self) -> None:
+        if not self.custbook.runtime.is_open or self.custbook.locked:
+            return  # being locked: the screens go, with nothing of the book read again
         agenda = await self.custbook.runtime.run(lambda book: book.agenda())
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -189,6 +191,11 @@ class AgendaScreen(Screen[None]):
         form = Form(_("Snooze until"), (field,), _snoozer(reminder_id))
         if await self.app.push_screen_wait(FormScreen(form)):
             await self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row (the table takes Enter before the screen's binding)."""
+        event.stop()
+        self.action_open()
 
     def action_open(self) -> None:
         _kind, _item, customer_id = self._chosen()

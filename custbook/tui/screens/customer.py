@@ -143,6 +143,8 @@ class CustomerScreen(Screen[None]):
             await self.reload()
 
     async def reload(self) -> None:
+        if not self.custbook.runtime.is_open or self.custbook.locked:
+            return  # being locked: the screens go, with nothing of the book read again
         try:
             view = await self.custbook.runtime.run(lambda book: load(book, self.customer_id))
         except CustbookError as problem:  # erased meanwhile

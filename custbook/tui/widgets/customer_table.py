@@ -213,15 +213,22 @@ class CustomerTable(ScrollView, can_focus=True, inherit_bindings=False):
         same = keep_cursor and [x.id for x in lines[: len(self.lines)]] == [
             x.id for x in self.lines
         ]
-        known = len(self.lines) if same else 0
+        before, drawn = self.lines, self._rows
         self.lines = lines
-        self._rows = self._rows[:known] + [self._row_of(line) for line in lines[known:]]
+        # a row is made again only where its line differs (an edit, a logged call)
+        self._rows = [
+            drawn[i] if i < len(before) and before[i] == line else self._row_of(line)
+            for i, line in enumerate(lines)
+        ]
         self._resize()
         row = self.cursor_row if same else 0
         if not same:
             self.scroll_to(y=0, animate=False, immediate=True)
         self._set_cursor(min(row, max(len(lines) - 1, 0)))
         self.refresh()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._scroll_cursor_into_view)  # a shorter terminal
 
     def fit(self, width: int) -> None:
         wanted = fitting(width)
