@@ -77,15 +77,14 @@ class Deals:
         adding. A paid day makes it paid; a status other than paid drops the paid day."""
         current = self.order(order_id)
         checker = Checker()
-        currency = str(self.book.setting("currency"))
         updates: dict[str, Any] = {}
         for name, value in values.items():
             if name in ("product", "notes"):
                 updates[name] = checker.text(name, value)
             elif name in ("ordered_on", "payment_due", "paid_on"):
                 updates[name] = checker.date(name, value)
-            elif name == "amount":
-                amount = checker.amount("amount", value, currency)
+            elif name == "amount":  # in the order's own currency unless it names one
+                amount = checker.amount("amount", value, current["currency"])
                 if amount is None and not checker.problems:
                     checker.problem("amount", "", _("is required"))
                 elif amount is not None:

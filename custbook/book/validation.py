@@ -180,10 +180,14 @@ class Checker:
         if text is None:
             return None
         try:
-            return parse_amount(text, currency)
+            money = parse_amount(text, currency)
         except AmountError:
             self.problem(name, text, _("is not an amount like 1250.50, ¥1,250.50, 3000元 or 1.2万"))
             return None
+        if money.minor < 0:
+            self.problem(name, text, _("is below zero (a refund is an order's status)"))
+            return None
+        return money
 
     def decimal(self, name: str, value: object) -> Decimal | None:
         """A quantity: a plain decimal number, never a float."""

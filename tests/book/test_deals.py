@@ -123,3 +123,11 @@ def test_editing_an_order_keeps_status_and_paid_day_consistent(book, customer):
     kept = figures.kept(book.db)  # the revenue figures followed every edit
     figures.rebuild(book.db)
     assert figures.kept(book.db) == kept
+
+
+def test_amounts_below_zero_are_refused_and_an_edit_keeps_the_orders_currency(book, customer):
+    with pytest.raises(ValidationError, match="below zero"):
+        book.deals.add_order(customer.id, {"amount": "-5"}, source="o")
+    order = book.deals.add_order(customer.id, {"amount": "USD 12.50"}, source="o")
+    edited = book.deals.edit_order(order["id"], {"amount": "150"}, source="e")
+    assert (edited["amount_minor"], edited["currency"]) == (15000, "USD")
