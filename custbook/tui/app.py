@@ -186,6 +186,18 @@ class CustbookApp(App[None]):
         self.changed()
         return done
 
+    async def write_and_tell(self, work: Callable[[Book], T], told: Callable[[T], str]) -> bool:
+        """`write`, then a note saying what was done (`told`; nothing when empty), or the
+        book's refusal; False if it was refused."""
+        try:
+            done = await self.write(work)
+        except CustbookError as problem:
+            self.notify(problem.message, severity="error", markup=False)
+            return False
+        if text := told(done):
+            self.notify(text, markup=False)
+        return True
+
     async def action_quit(self) -> None:
         typing = [s for s in self.screen_stack if isinstance(s, FormScreen) and s.changed()]
         if typing and not self._quit_typed:

@@ -78,7 +78,7 @@ def _logger(customer_id: int) -> Callable[[Book, dict[str, str]], str]:
             raise ValidationError([Problem("happened_at", values["happened_at"],
                                            problem.message)]) from None  # fmt: skip
         next_day = _day(book, "next", values["next"])
-        follow_up = None if next_day is None else parse_when(next_day, book.clock().date())
+        follow_up = None if next_day is None else date.fromisoformat(next_day)
         record = {key: typed[key] for key in ("kind", "subject", "body", "outcome", "rating")}
         book.activity.log(
             customer_id, {**record, "happened_at": happened}, source=SOURCE, follow_up=follow_up

@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from custbook.book import listing
@@ -57,12 +58,13 @@ def count(book: Book, text: str, today: date) -> int | None:
 
 def ranked_ids(book: Book, query: Query, condition: Condition, limit: int) -> list[int]:
     first, *rest = query.words
+    others = _OtherWords(book, rest)
     found: dict[int, None] = {}
     for tier in _tiers(first):
-        for reads, others in _with_others(book, tier, rest):
+        for reads, checked in others.passes(tier):
             rowids: list[int] = []
             for read in reads:
-                rowids += _read(book, read, condition, limit + len(found), others)
+                rowids += _read(book, read, condition, limit + len(found), checked)
             for rowid in sorted(set(rowids), reverse=True):
                 found.setdefault(rowid & index.ID_MASK)
             if len(found) >= limit:
@@ -70,21 +72,42 @@ def ranked_ids(book: Book, query: Query, condition: Condition, limit: int) -> li
     return list(found)[:limit]
 
 
-def _with_others(
-    book: Book, tier: list[Read], rest: list[str]
-) -> Iterator[tuple[list[Read], list[OtherWord]]]:
-    """A tier's reads with the other words of the query: first the rows where each other
-    word starts a word (one FTS5 query on search_all, which intersects the doclists
-    itself), then, if some other word is found only inside a word somewhere (three
-    characters or more: the trigram tables), the rows that need it, checked as before."""
-    if not rest:
-        yield tier, []
-        return
-    if all(_has_word(word) for word in rest):  # a word of punctuation starts no word
-        starts = " AND ".join(_starting(word, _ANY) for word in rest)
-        yield [_starting_others(read, starts) for read in tier], []
-    if _found_inside_only(book, rest):
-        yield tier, [OtherWord.of(book, word) for word in rest]
+@dataclass
+class _OtherWords:
+    """The words after the first, and what finding them costs reads for, worked out once
+    per search (on first need), not once per tier."""
+
+    book: Book
+    words: list[str]
+
+    def passes(self, tier: list[Read]) -> Iterator[tuple[list[Read], list[OtherWord]]]:
+        """A tier's reads with the other words: first the rows where each other word
+        starts a word (one FTS5 query on search_all, which intersects the doclists
+        itself), then, if some other word is found only inside a word somewhere (three
+        characters or more: the trigram tables), the rows that need it, checked as
+        before."""
+        if not self.words:
+            yield tier, []
+            return
+        if self.starts is not None:
+            yield [_starting_others(read, self.starts) for read in tier], []
+        if self.inside_only:
+            yield tier, self.checked
+
+    @cached_property
+    def starts(self) -> str | None:
+        """Each word starting a word anywhere; None if one is only punctuation."""
+        if not all(_has_word(word) for word in self.words):
+            return None
+        return " AND ".join(_starting(word, _ANY) for word in self.words)
+
+    @cached_property
+    def inside_only(self) -> bool:
+        return _found_inside_only(self.book, self.words)
+
+    @cached_property
+    def checked(self) -> list[OtherWord]:
+        return [OtherWord.of(self.book, word) for word in self.words]
 
 
 def _starting_others(read: Read, starts: str) -> Read:

@@ -19,7 +19,6 @@ from custbook.book.agenda import Agenda
 from custbook.book.money import Money, format_amount
 from custbook.book.validation import Problem, ValidationError
 from custbook.book.when import WhenError, parse_when
-from custbook.errors import CustbookError
 from custbook.i18n import _
 from custbook.tui.messages import OpenCustomer
 from custbook.tui.screens.form import Field, Form, FormScreen
@@ -150,13 +149,8 @@ class AgendaScreen(Screen[None]):
         return int(item)
 
     async def _write(self, change: Callable[[Book], Any], done: Callable[[Any], str]) -> None:
-        try:
-            result = await self.custbook.write(change)
-        except CustbookError as problem:
-            self.notify(problem.message, severity="error", markup=False)
-            return
-        self.notify(done(result), markup=False)
-        await self.reload()
+        if await self.custbook.write_and_tell(change, done):
+            await self.reload()
 
     async def action_done(self) -> None:
         reminder_id = self._reminder()

@@ -222,13 +222,8 @@ class CustomerScreen(Screen[None]):
     ) -> bool:
         """Run a change, tell the app to save, show the result (and, staying, the page
         again); False if it was refused."""
-        try:
-            await self.custbook.write(work)
-        except CustbookError as problem:
-            self.notify(problem.message, severity="error", markup=False)
+        if not await self.custbook.write_and_tell(work, lambda _result: done):
             return False
-        if done:
-            self.notify(done, markup=False)
         if stay and self.is_current:
             await self.reload()
         return True
