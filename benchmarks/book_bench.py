@@ -171,16 +171,34 @@ def _content(db: sqlite3.Connection, table: str, rowid: int) -> tuple[Any, ...]:
     return tuple(db.execute(f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,)).fetchone())
 
 
+# An edit of the rest (a city) rewrites only the tables holding a column of it
+REST_TABLES = tuple(
+    table
+    for table, columns in search_index.TABLES.items()
+    if set(columns) & set(search_index.PART_COLUMNS[search_index.REST])
+)
+
+
 def floor_search_write(
-    db: sqlite3.Connection, customer_id: int, rowid: int, rows: SearchRows, *, new: bool
+    db: sqlite3.Connection,
+    customer_id: int,
+    rowid: int,
+    rows: SearchRows,
+    *,
+    new: bool,
+    tables: tuple[str, ...] = tuple(search_index.TABLES),
 ) -> None:
-    """The search rows written afresh (deleted first unless `new`), as index._write does."""
-    for table, values in rows.content.items():
+    """The search rows of `tables` written afresh (deleted first unless `new`), as
+    index._write does; the sort key too for a new row."""
+    for table in tables:
+        values = rows.content[table]
         if not new:
             db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
         names = ", ".join(search_index.TABLES[table])
         marks = ", ".join("?" for _ in values)
         db.execute(f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", (rowid, *values))
+    if not new:
+        return
     db.execute(
         "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"
@@ -293,7 +311,7 @@ def floor_set_city(
     (rowid,) = db.execute(
         "SELECT text_rowid FROM customer_search WHERE customer_id = ?", (customer_id,)
     ).fetchone()
-    floor_search_write(db, customer_id, rowid, rows, new=False)
+    floor_search_write(db, customer_id, rowid, rows, new=False, tables=REST_TABLES)
     db.commit()
     return change_set
 
@@ -423,8 +441,10 @@ FLOOR_TEXT = {
     "create": "the same rows: customer, change set, change, figures, search; commit",
     "log": "the same rows: interaction, reminder, change set, 2 changes, figures, search "
     "moved; commit",
-    "edit": "the same rows: UPDATE customers, change set, change, search; commit",
-    "undo": "the same rows: UPDATE back, change set, change, undone_by, search; commit",
+    "edit": "the same rows: UPDATE customers, change set, change, search (words, rest "
+    "trigrams); commit",
+    "undo": "the same rows: UPDATE back, change set, change, undone_by, search (words, rest "
+    "trigrams); commit",
     "agenda": "agenda's SELECTs (first 50 + counts), fetchall",
     "page": "listing.page's SELECTs (page by key, tags, months, thresholds), fetchall",
 }

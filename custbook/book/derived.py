@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class Stale:
     figures: bool = False
     revenue: bool = False  # the customer's revenue per month (orders only)
-    text: bool = False  # what the customer is found by
+    text: frozenset[str] = frozenset()  # the parts of what the customer is found by
     order: bool = False  # only its place in the recency order
 
 
@@ -38,7 +38,8 @@ class Derived:
             stale.figures = True
             stale.revenue |= change.entity == "order"
         moved = index.affected(change.entity, change.action, change.field)
-        stale.text |= moved == "text"
+        if isinstance(moved, frozenset):
+            stale.text |= moved
         stale.order |= moved == "order"
 
     def refresh(self, db: sqlite3.Connection, *, erased: bool) -> None:
@@ -46,7 +47,7 @@ class Derived:
             if stale.figures:
                 figures.refresh(db, customer_id, revenue=stale.revenue)
             if stale.text or stale.order:
-                index.refresh(db, customer_id, text=stale.text)
+                index.refresh(db, customer_id, parts=stale.text)
         if erased:
             index.purge(db)  # nothing of the erased may stay in the index's old segments
         self.stale.clear()

@@ -96,10 +96,23 @@ CREATE INDEX customers_live ON customers (id) WHERE archived_at IS NULL;
 ALL_SCHEMA = _create(ALL_TABLE)  # migrations 4 (without the marks) and 5
 ID_BITS = 24
 ID_MASK = (1 << ID_BITS) - 1
+# The parts of a customer's search rows, each recomputed only when a change touches it:
+# its name (words, pinyin, sort key), its company and contact people, and the rest.
+NAME, PEOPLE, REST = "name", "people", "rest"
+PARTS = frozenset({NAME, PEOPLE, REST})
+PART_COLUMNS = {
+    NAME: ("name", "inner", "pinyin", "name_text"),
+    PEOPLE: ("company", "contacts", "company_text", "contacts_text"),
+    REST: ("rest", "rest_text"),
+}
 # Customer fields the index reads (archiving is not one: lists filter it when they read).
-SEARCHED_FIELDS = {
-    "name", "kind", "company", "phones", "emails", "city", "province", "address",
-    "industry", "wechat", "notes", "tags",
+_FIELD_PART = {
+    "name": NAME, "kind": NAME, "company": PEOPLE,
+    **dict.fromkeys(
+        ("phones", "emails", "city", "province", "address", "industry", "wechat", "notes",
+         "tags"),
+        REST,
+    ),
 }  # fmt: skip
 _CUSTOMER = (
     "SELECT c.name, c.kind, c.company, c.phones, c.emails, c.city, c.province, c.address,"
@@ -110,19 +123,25 @@ _CUSTOMER = (
 )
 
 
-def affected(entity: str, action: str, field: str | None) -> str | None:
-    """What a change moves: "text" (what the customer is found by), "order" (only its
-    recency), or None."""
+def affected(entity: str, action: str, field: str | None) -> frozenset[str] | str | None:
+    """What a change moves: the parts of the text the customer is found by (PARTS or
+    some), "order" (only its recency), or None."""
     if entity == "customer":
-        return "text" if action != "update" or field in SEARCHED_FIELDS else None
+        if action != "update":
+            return PARTS
+        part = _FIELD_PART.get(field or "")
+        return frozenset({part}) if part else None
     if entity == "contact":
-        return "text"
+        return frozenset({PEOPLE, REST})  # contact names, and their phones and emails
     return "order" if entity == "interaction" else None
 
 
-def refresh(db: sqlite3.Connection, customer_id: int, *, text: bool = True) -> None:
+def refresh(
+    db: sqlite3.Connection, customer_id: int, *, parts: frozenset[str] = PARTS
+) -> None:
     """Bring one customer's rows up to date (after its figures: recency comes from them).
-    Without `text`, only its place in the recency order moves."""
+    Only `parts` are computed again; with none, only its place in the recency order
+    moves."""
     current = db.execute(
         "SELECT text_rowid FROM customer_search WHERE customer_id = ?", (customer_id,)
     ).fetchone()
@@ -132,8 +151,12 @@ def refresh(db: sqlite3.Connection, customer_id: int, *, text: bool = True) -> N
             _remove(db, customer_id, current[0])
         return
     rowid = text_rowid(customer_id, row[-1])
-    if text or current is None:
-        _write(db, customer_id, rowid, row, current[0] if current else None)
+    if current is None:
+        _write(db, customer_id, rowid, row, None, PARTS)
+    elif parts:
+        if current[0] != rowid:
+            _move(db, customer_id, current[0], rowid)
+        _write(db, customer_id, rowid, row, rowid, parts)
     elif current[0] != rowid:
         _move(db, customer_id, current[0], rowid)
 
@@ -147,48 +170,93 @@ def text_rowid(customer_id: int, last_contact_at: str | None) -> int:
     return minutes << ID_BITS | customer_id
 
 
-def _write(
-    db: sqlite3.Connection, customer_id: int, rowid: int, row: sqlite3.Row, old: int | None
-) -> None:
-    name, kind, company, phones, emails, *places, wechat, notes, tags, _recency = row
-    contacts = db.execute(
-        "SELECT name, phones, emails FROM contacts WHERE customer_id = ?", (customer_id,)
-    ).fetchall()
-    all_phones = json.loads(phones) + [p for c in contacts for p in json.loads(c[1])]
-    all_emails = json.loads(emails) + [e for c in contacts for e in json.loads(c[2])]
-    contact_names = [c[0] for c in contacts]
-    rest = [*keys.phone_forms(all_phones), *all_emails, *places, wechat, tags, notes]
-    pinyin_of = keys.pinyin_forms
-    words = {
+def _name_values(name: str) -> dict[str, str]:
+    return {
         "name": keys.normal(name),
         "inner": keys.inner_starts(name),
-        "pinyin": keys.words(pinyin_of(name)),
-        "company": keys.words([company, *pinyin_of(company or "")]),
-        "contacts": keys.words(contact_names + [f for n in contact_names for f in pinyin_of(n)]),
-        "rest": keys.words(rest),
-    }
-    values = {
-        **{column: keys.marked(text, COLUMN_MARKS[column]) for column, text in words.items()},
+        "pinyin": keys.words(keys.pinyin_forms(name)),
         "name_text": keys.normal(name),
-        "company_text": keys.normal(company or ""),
-        "contacts_text": keys.words(contact_names),
-        "rest_text": keys.words(rest),
     }
+
+
+def _people_values(company: str, contact_names: list[str]) -> dict[str, str]:
+    pinyin_of = keys.pinyin_forms
+    return {
+        "company": keys.words([company, *pinyin_of(company)]),
+        "contacts": keys.words(contact_names + [f for n in contact_names for f in pinyin_of(n)]),
+        "company_text": keys.normal(company),
+        "contacts_text": keys.words(contact_names),
+    }
+
+
+def _rest_values(
+    phones: list[str], emails: list[str], others: list[str | None]
+) -> dict[str, str]:
+    rest = keys.words([*keys.phone_forms(phones), *emails, *others])
+    return {"rest": rest, "rest_text": rest}
+
+
+def _values(
+    db: sqlite3.Connection, customer_id: int, row: sqlite3.Row, parts: frozenset[str]
+) -> dict[str, str]:
+    """The column values of `parts`, words marked with their group's mark."""
+    name, _kind, company, phones, emails, *places, wechat, notes, tags, _recency = row
+    contacts = []
+    if parts & {PEOPLE, REST}:
+        contacts = db.execute(
+            "SELECT name, phones, emails FROM contacts WHERE customer_id = ?", (customer_id,)
+        ).fetchall()
+    values: dict[str, str] = {}
+    if NAME in parts:
+        values |= _name_values(name)
+    if PEOPLE in parts:
+        values |= _people_values(company or "", [c[0] for c in contacts])
+    if REST in parts:
+        all_phones = json.loads(phones) + [p for c in contacts for p in json.loads(c[1])]
+        all_emails = json.loads(emails) + [e for c in contacts for e in json.loads(c[2])]
+        values |= _rest_values(all_phones, all_emails, [*places, wechat, tags, notes])
+    return {
+        column: keys.marked(text, COLUMN_MARKS[column]) if column in COLUMN_MARKS else text
+        for column, text in values.items()
+    }
+
+
+def _write(
+    db: sqlite3.Connection,
+    customer_id: int,
+    rowid: int,
+    row: sqlite3.Row,
+    old: int | None,
+    parts: frozenset[str],
+) -> None:
+    """Write the tables that hold a column of `parts` (over the row at `old`, if any):
+    a city edit leaves the name's pinyin and the name and company trigrams as they are."""
+    values = _values(db, customer_id, row, parts)
     for table, columns in TABLES.items():
+        if not values.keys() & set(columns):
+            continue
         if old is not None:
+            kept = [c for c in columns if c not in values]
+            if kept:
+                found = db.execute(
+                    f"SELECT {', '.join(kept)} FROM {table} WHERE rowid = ?", (old,)
+                ).fetchone()
+                values |= dict(zip(kept, found, strict=True))
             db.execute(f"DELETE FROM {table} WHERE rowid = ?", (old,))
         names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
         db.execute(
             f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})",
             (rowid, *(values[c] for c in columns)),
         )
-    db.execute(
-        "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"
-        " text_rowid = excluded.text_rowid, sort_key = excluded.sort_key,"
-        " name_key = excluded.name_key",
-        (customer_id, rowid, keys.sort_key(name, person=kind == "person"), keys.normal(name)),
-    )
+    if NAME in parts:
+        name, kind = row[0], row[1]
+        db.execute(
+            "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"
+            " text_rowid = excluded.text_rowid, sort_key = excluded.sort_key,"
+            " name_key = excluded.name_key",
+            (customer_id, rowid, keys.sort_key(name, person=kind == "person"), keys.normal(name)),
+        )
 
 
 def _move(db: sqlite3.Connection, customer_id: int, old: int, new: int) -> None:
