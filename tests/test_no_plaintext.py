@@ -77,3 +77,25 @@ def test_the_canary_scan_would_find_plaintext(isolated_home):
     leak = isolated_home / "tmp" / "leak.txt"
     leak.write_text(f"oops {CANARY}", encoding="gb18030")
     assert files_containing(isolated_home, encodings_of(CANARY)) == [leak]
+
+
+def test_an_import_leaves_no_plaintext_but_the_files_asked_for(isolated_home, small_kdf_default):
+    """Importing an XLSX with a bad row: the canary is afterwards only in the source file
+    and in the rejects file the user named, nowhere else (temp folders included)."""
+    from openpyxl import Workbook
+
+    env = {"CUSTBOOK_PASSPHRASE": PASSPHRASE}
+    assert run_cli_subprocess(["init"], env=env).returncode == 0
+    source = isolated_home / "incoming" / "客户.xlsx"
+    source.parent.mkdir()
+    wb = Workbook()
+    wb.active.append(["客户名称", "电话", "备注"])
+    wb.active.append([f"{CANARY} 公司", "13800138000", f"{CANARY} 备注"])
+    wb.active.append([None, None, f"{CANARY} 没有名字"])
+    wb.save(source)
+    rejects = isolated_home / "incoming" / "rejects.csv"
+    done = run_cli_subprocess(["import", str(source), "--rejects", str(rejects)], env=env)
+    assert done.returncode == 0, done.stderr
+    assert CANARY in rejects.read_text("utf-8-sig")
+    hits = files_containing(isolated_home, encodings_of(CANARY))
+    assert rejects in hits and set(hits) <= {source, rejects}  # the XLSX is compressed

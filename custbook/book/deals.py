@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 ORDER_STATUSES = ("open", "paid", "cancelled", "refunded")
 OPPORTUNITY_FIELDS = ("title", "product", "amount", "stage", "probability", "expected_close",
                       "next_step", "notes")  # fmt: skip
-_STATUS_WORDS = {
+STATUS_WORDS = {
     "open": "open", "未付": "open", "待付": "open",
     "paid": "paid", "已付": "paid", "已付款": "paid",
     "cancelled": "cancelled", "canceled": "cancelled", "取消": "cancelled", "已取消": "cancelled",
@@ -57,7 +57,7 @@ class Deals:
             "quantity": None if quantity is None else str(quantity),
             "unit_price_minor": None if unit is None else unit.minor,
             "status": checker.choice(
-                "status", values.get("status") or "open", _STATUS_WORDS, ORDER_STATUSES
+                "status", values.get("status") or "open", STATUS_WORDS, ORDER_STATUSES
             ),
             "payment_due": checker.date("payment_due", values.get("payment_due")),
             "paid_on": checker.date("paid_on", values.get("paid_on")),
@@ -90,7 +90,7 @@ class Deals:
                 elif amount is not None:
                     updates.update(amount_minor=amount.minor, currency=amount.currency)
             elif name == "status":
-                updates["status"] = checker.choice("status", value, _STATUS_WORDS, ORDER_STATUSES)
+                updates["status"] = checker.choice("status", value, STATUS_WORDS, ORDER_STATUSES)
             else:
                 raise ValueError(f"unknown field {name!r}")  # a programming error
         if "ordered_on" in updates and updates["ordered_on"] is None:
@@ -117,7 +117,7 @@ class Deals:
 
     def set_order_status(self, order_id: int, status: str, *, source: str) -> dict[str, Any]:
         checker = Checker()
-        chosen = checker.choice("status", status, _STATUS_WORDS, ORDER_STATUSES)
+        chosen = checker.choice("status", status, STATUS_WORDS, ORDER_STATUSES)
         checker.finish()
         return self._update("order", self.order(order_id), {"status": chosen}, source)
 

@@ -83,6 +83,10 @@ def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+# The change set open on each connection (by id: connections are not hashable by value).
+_OPEN: dict[int, Recorder] = {}
+
+
 @contextmanager
 def change_set(
     db: sqlite3.Connection,
@@ -93,7 +97,12 @@ def change_set(
     undoes: int | None = None,
 ) -> Iterator[Recorder]:
     """A transaction that records what it changes; an ordinary one that changed nothing
-    leaves no trace."""
+    leaves no trace. An ordinary change set opened inside another joins it: an import
+    made of many service calls is one change set, one undo."""
+    outer = _OPEN.get(id(db))
+    if outer is not None and kind == "change":
+        yield outer
+        return
     with transaction(db):
         made_at = clock().isoformat(timespec="seconds")
         cursor = db.execute(
@@ -101,7 +110,11 @@ def change_set(
             (made_at, source, kind, undoes),
         )
         recorder = Recorder(db, cursor.lastrowid or 0, made_at)
-        yield recorder
+        _OPEN[id(db)] = recorder
+        try:
+            yield recorder
+        finally:
+            del _OPEN[id(db)]
         recorder.derived.refresh(db, erased=kind == "erase")
         if recorder.count == 0 and kind == "change":
             db.execute("DELETE FROM change_sets WHERE id = ?", (recorder.change_set_id,))

@@ -377,6 +377,11 @@ def field_label(name: str) -> str:
         "archived_at": lambda: _("Archived"),
         "is_primary": lambda: _("Primary contact"),
         "custom_fields": lambda: _("Custom fields"),
+        "contact": lambda: _("Contact person"),
+        "family_name": lambda: _("Family name"),
+        "given_name": lambda: _("Given name"),
+        "middle_name": lambda: _("Middle name"),
+        "currency": lambda: _("Currency"),
     }
     label = labels.get(name)
     return label() if label else name

@@ -1,0 +1,121 @@
+"""One cell into a clean value: full-width to half-width (NFKC) and trimmed text; dates
+typed every way Excel users type them, Excel date cells and serial numbers; amounts in
+integer minor units; several phones in one cell.
+
+Each function takes a Checker and never raises: a value it cannot read is a problem on
+the checker (naming the field, the value and why), and None.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal
+
+from custbook.book.validation import Checker, Phone
+from custbook.i18n import _
+from custbook.io.sources import Cell
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_SERIALS = range(1, 2_958_466)  # 1900-01-01 to 9999-12-31, as Excel counts days
+_COMPACT = re.compile(r"^([12][0-9]{3})([01][0-9])([0-3][0-9])$")  # 20230520
+_YEAR_LAST = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")  # 3/5/2023
+_NO_YEAR = re.compile(r"^--([0-9]{2})-?([0-9]{2})$")  # vCard 4: --0305
+_PHONE_SPLIT = re.compile(r"[;,，；、/|\n]+")
+_PHONE_LABEL = re.compile(r"^\s*[^\d+(（]{0,8}[:：]\s*")  # 手机：, Tel:, 办公:
+
+
+def text(cell: Cell) -> str | None:
+    """A cell as text: NFKC (全角 to half-width), trimmed; numbers without a stray .0."""
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e15:
+        cell = int(cell)
+    if isinstance(cell, datetime.datetime):
+        return cell.isoformat(sep=" ", timespec="minutes").removesuffix(" 00:00")
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    shown = unicodedata.normalize("NFKC", str(cell)).replace("\r\n", "\n").strip()
+    return shown or None
+
+
+def date(checker: Checker, field: str, cell: Cell, *, birthday: bool = False) -> str | None:
+    """ISO 2023-01-01 from a date cell, an Excel serial, 2023-01-01, 2023/3/5, 2023.3.5,
+    2023年4月18日, 20230520, or month/day/year (English exports put the year last)."""
+    if isinstance(cell, datetime.datetime | datetime.date):
+        day = cell.date() if isinstance(cell, datetime.datetime) else cell
+        return checker.date(field, day.isoformat())
+    typed = text(cell)
+    if typed is None:
+        return None
+    typed = typed.split(" ")[0] if re.match(r"^\S+ [0-9]{1,2}:[0-9]{2}", typed) else typed
+    if match := _COMPACT.match(typed):
+        typed = "-".join(match.groups())
+    elif isinstance(cell, int | float) or (typed.isdigit() and len(typed) <= 5):
+        return _serial(checker, field, typed)
+    elif match := _YEAR_LAST.match(typed):
+        month, day_of_month, year = match.groups()
+        typed = f"{year}-{month}-{day_of_month}"
+    elif birthday and (match := _NO_YEAR.match(typed)):
+        typed = "-".join(match.groups())
+    return checker.birthday(field, typed) if birthday else checker.date(field, typed)
+
+
+def _serial(checker: Checker, field: str, typed: str) -> str | None:
+    try:
+        days = int(Decimal(typed))
+    except ArithmeticError:
+        days = -1
+    if days not in _SERIALS:
+        checker.problem(field, typed, _("is not a date like 2024-03-05"))
+        return None
+    return checker.date(field, (_EXCEL_EPOCH + datetime.timedelta(days=days)).isoformat())
+
+
+def amount(checker: Checker, field: str, cell: Cell, currency: str) -> int | None:
+    """Minor units of ¥1,250.50, 3000元, 2,000, 1500.00, 1.2万 or a number cell; None
+    (with a problem) for what is no amount."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        cell = format(Decimal(str(cell)), "f")
+    money = checker.amount(field, text(cell), currency)
+    return None if money is None else money.minor
+
+
+def currency_of(checker: Checker, field: str, cell: Cell, currency: str) -> str:
+    """The currency an amount cell names (USD 12.50), else the book's."""
+    typed = text(cell)
+    if typed is None or isinstance(cell, int | float):
+        return currency
+    money = Checker().amount(field, typed, currency)  # problems were reported by amount()
+    return money.currency if money else currency
+
+
+def phones(checker: Checker, field: str, cell: Cell) -> list[Phone]:
+    """Every phone in a cell: split on ; , / 、 and new lines, and on spaces when each
+    piece is a number of its own (139 0013 9000 is one number; two mobiles with a space
+    between are two). A label before a colon (手机：) is dropped."""
+    typed = text(cell)
+    if typed is None:
+        return []
+    found: list[Phone] = []
+    for part in _PHONE_SPLIT.split(typed):
+        part = _PHONE_LABEL.sub("", part).strip()
+        if not part:
+            continue
+        whole = Checker(region=checker.region)
+        one = whole.phone(field, part)
+        if one is not None:
+            found.append(one)
+            continue
+        pieces = part.split()
+        alone = Checker(region=checker.region)
+        each = [alone.phone(field, piece) for piece in pieces]
+        if len(pieces) > 1 and not alone.problems:
+            found += [p for p in each if p is not None]
+        else:
+            checker.problems += whole.problems
+    unique = {(p.e164, p.extension): p for p in reversed(found)}
+    return [p for p in found if unique[(p.e164, p.extension)] is p]

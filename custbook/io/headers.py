@@ -1,0 +1,214 @@
+"""Which field each column of a spreadsheet holds: Chinese and English header synonyms,
+the header row found below title rows, and `--map` overrides.
+
+A column no synonym names becomes a custom field of the customer (its header is the
+field's name): nothing a salesperson typed is dropped. Only columns that are known
+noise of contact exports ("Phone 1 - Type", "Yomi Name") are skipped, and a column
+with no value in any row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from custbook.book.validation import field_label
+from custbook.errors import InvalidInput
+from custbook.i18n import _
+
+SKIP = "skip"
+CUSTOM = "custom."
+# The fields a column can fill. Person fields go to the contact when the row names one.
+CUSTOMER_FIELDS = (
+    "name", "company", "kind", "industry", "province", "city", "country", "address",
+    "website", "source", "stage", "grade", "notes", "tags", "satisfaction", "preferences",
+    "special_needs",
+)  # fmt: skip
+PERSON_FIELDS = ("title", "phones", "emails", "wechat", "birthday")
+NAME_PARTS = ("family_name", "given_name", "middle_name")
+CONTACT = "contact"
+ORDER_FIELDS = (
+    "ordered_on", "product", "quantity", "unit_price", "amount", "currency", "status",
+    "payment_due", "paid_on",
+)  # fmt: skip
+FIELDS = (*CUSTOMER_FIELDS, *PERSON_FIELDS, *NAME_PARTS, CONTACT, *ORDER_FIELDS)
+LIST_FIELDS = frozenset({"phones", "emails", "tags", "notes"})  # several columns add up
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": (
+        "客户名称", "客户姓名", "客户名", "客户", "姓名", "名称", "名字", "客户全称",
+        "name", "fullname", "customer", "customername", "displayname", "formattedname",
+    ),
+    "company": (
+        "公司", "公司名称", "单位", "单位名称", "企业", "企业名称", "工作单位", "所属公司",
+        "company", "organization", "organisation", "organization1name", "organizationname",
+    ),
+    "contact": (
+        "联系人", "联系人姓名", "对接人", "负责人", "contact", "contactname", "contactperson",
+    ),
+    "kind": ("客户类型", "类型", "kind", "type", "customertype"),
+    "title": (
+        "职位", "职务", "头衔", "岗位", "title", "jobtitle", "position", "organization1title",
+        "organizationtitle",
+    ),
+    "phones": (
+        "联系方式", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码", "座机",
+        "固话", "办公电话", "phone", "mobile", "mobilephone", "telephone", "tel", "cell",
+        "businessphone", "homephone", "primaryphone", "companymainphone", "otherphone",
+        "phone1value", "phone2value", "phone3value", "business phone2", "businessphone2",
+        "homephone2",
+    ),
+    "emails": (
+        "电子邮件", "电子邮箱", "邮箱", "邮件", "email", "emailaddress", "e-mail",
+        "email1value", "email2value", "email3value", "email2address", "email3address",
+    ),
+    "wechat": ("微信", "微信号", "wechat", "weixin", "wechatid"),
+    "address": (
+        "地址", "详细地址", "联系地址", "通讯地址", "公司地址", "收货地址", "address",
+        "address1formatted", "businessaddress", "homeaddress", "street", "businessstreet",
+        "homestreet",
+    ),
+    "industry": ("行业", "所属行业", "行业类别", "industry"),
+    "province": ("省份", "省", "地区", "区域", "所在地区", "province", "state", "region"),
+    "city": ("城市", "市", "所在城市", "city", "businesscity", "homecity"),
+    "country": ("国家", "country", "countryregion", "businesscountryregion"),
+    "website": ("网站", "网址", "主页", "website", "webpage", "url", "website1value"),
+    "source": ("来源", "客户来源", "source", "leadsource"),
+    "stage": ("客户阶段", "阶段", "客户状态", "stage", "lifecyclestage"),
+    "grade": ("客户等级", "等级", "级别", "客户级别", "客户分级", "grade", "level", "rating"),
+    "notes": ("备注", "说明", "备注信息", "描述", "notes", "note", "comments", "description"),
+    "tags": (
+        "标签", "分组", "分类", "客户分类", "tags", "tag", "groupmembership", "labels",
+        "categories", "group",
+    ),
+    "birthday": ("生日", "出生日期", "出生年月", "birthday", "birthdate", "dateofbirth"),
+    "satisfaction": ("满意度", "satisfaction"),
+    "preferences": ("偏好", "喜好", "preferences"),
+    "special_needs": ("特殊需求", "特别需求", "specialneeds"),
+    "given_name": ("名", "firstname", "givenname"),
+    "family_name": ("姓", "lastname", "familyname", "surname"),
+    "middle_name": ("middlename", "additionalname"),
+    "ordered_on": (
+        "交易日期", "日期", "订单日期", "下单日期", "购买日期", "成交日期", "销售日期",
+        "date", "orderdate", "purchasedate",
+    ),
+    "product": ("产品", "产品名称", "商品", "商品名称", "购买产品", "品名", "product", "item"),
+    "quantity": ("数量", "购买数量", "quantity", "qty"),
+    "unit_price": ("单价", "unitprice", "price"),
+    "amount": (
+        "交易金额", "金额", "订单金额", "成交金额", "销售金额", "总价", "合计", "总金额",
+        "amount", "total", "ordertotal",
+    ),
+    "currency": ("币种", "货币", "currency"),
+    "status": ("订单状态", "付款状态", "orderstatus", "paymentstatus"),
+    "payment_due": ("应付日期", "付款期限", "到期日", "账期", "paymentdue", "duedate"),
+    "paid_on": ("付款日期", "收款日期", "回款日期", "paidon", "paymentdate"),
+    SKIP: (
+        "序号", "#", "importproblem", "导入问题", "phone1type", "phone2type", "phone3type",
+        "phone1label", "phone2label", "phone3label", "email1type", "email2type", "email3type",
+        "email1label", "email2label", "email3label", "address1type", "address1label",
+        "website1type", "website1label", "yominame", "givennameyomi", "familynameyomi",
+        "additionalnameyomi", "phoneticfirstname", "phoneticlastname", "phoneticmiddlename",
+        "emaildisplayname", "email2displayname", "email3displayname", "emailtype",
+        "email2type", "email3type",
+    ),
+}  # fmt: skip
+_NOT_WORD = re.compile(r"[\W_]+")
+_HEADER_ROWS = 30  # title and instruction rows above the header, at most
+
+
+def normal_header(header: object) -> str:
+    """The form headers are compared in: NFKC, case folded, without spaces, punctuation
+    and a trailing "(必填)" or "*"."""
+    text = unicodedata.normalize("NFKC", str(header or "")).casefold()
+    text = re.sub(r"\((必填|选填|可选|optional|required)\)", "", text)
+    return _NOT_WORD.sub("", text) or text.strip()
+
+
+_FIELD_OF = {normal_header(w): field for field, words in _SYNONYMS.items() for w in words}
+
+
+def field_for(header: object) -> str | None:
+    """The field a header names, or None."""
+    return _FIELD_OF.get(normal_header(header))
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    header: str
+    field: str  # one of FIELDS, SKIP, or custom.<name>
+
+    def label(self) -> str:
+        if self.field == SKIP:
+            return _("(skipped)")
+        if self.field.startswith(CUSTOM):
+            return _("custom field “{name}”").format(name=self.field.removeprefix(CUSTOM))
+        return field_label(self.field)
+
+
+def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """`--map "列名=field"` pairs, by normal header; the field checked."""
+    found: dict[str, str] = {}
+    for pair in pairs:
+        header, sep, target = pair.partition("=")
+        target = target.strip()
+        if not sep or not header.strip() or not target:
+            raise InvalidInput(
+                _("--map “{pair}”: write it as COLUMN=FIELD, e.g. 手机号码=phones").format(
+                    pair=pair
+                )
+            )
+        if target not in FIELDS and target != SKIP and not target.startswith(CUSTOM):
+            raise InvalidInput(
+                _("--map “{pair}”: “{field}” is not a field; fields: {fields}").format(
+                    pair=pair, field=target, fields=", ".join((*FIELDS, SKIP, "custom.NAME"))
+                )
+            )
+        found[normal_header(header)] = target
+    return found
+
+
+def find_header(rows: Sequence[Sequence[object]], overrides: dict[str, str]) -> int | None:
+    """The index of the header row among the first rows: the first that names a customer
+    (a name, company or contact column) and at least one more known field."""
+    for number, cells in enumerate(rows[:_HEADER_ROWS]):
+        fields = [overrides.get(normal_header(c)) or field_for(c) for c in cells if c]
+        named = {f for f in fields if f and f != SKIP}
+        has_name = named & {"name", "company", CONTACT, "given_name", "family_name"}
+        if has_name and len(named) >= 2:
+            return number
+    return None
+
+
+def map_columns(headers: Sequence[object], overrides: dict[str, str]) -> list[Column]:
+    """Every column's field; unknown headers become custom fields, blank ones are named
+    by their column letter."""
+    columns: list[Column] = []
+    taken: set[str] = set()
+    for index, cell in enumerate(headers):
+        header = str(cell).strip() if cell is not None else ""
+        header = header or _("column {letter}").format(letter=column_letter(index))
+        target = overrides.get(normal_header(header)) or field_for(header)
+        if target is None or (target in taken and target not in {*LIST_FIELDS, SKIP}):
+            target = CUSTOM + custom_name(header)  # a second 城市 column is kept too
+        taken.add(target)
+        columns.append(Column(index, header, target))
+    return columns
+
+
+def custom_name(header: str) -> str:
+    """A custom field's name from a header: letters, digits and _ only."""
+    text = unicodedata.normalize("NFKC", header).strip()
+    return re.sub(r"[\W]+", "_", text).strip("_") or "field"
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

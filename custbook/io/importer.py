@@ -1,0 +1,514 @@
+"""Bringing a spreadsheet or contact export into the book, losing nothing.
+
+`prepare` reads the file, finds its header and maps its columns, reads every row and
+puts the rows of one customer together (the same name with a shared phone or email, or
+without any to tell them apart). `run` writes the result through the book's services as
+one change set, so a finished import is one undo and a failed one changes nothing:
+
+- a customer already in the book (found the same way) gets its empty fields filled and
+  new phones, emails, tags, contacts and orders added; a value that differs from the
+  book's is never written over it: it is reported and kept in a line of the notes;
+- an order already in the book (same day, product and amount) is not added again, so
+  importing the same file twice changes nothing the second time.
+
+A dry run is a run rolled back: its counts are exactly what the import would do.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from custbook.book import rows as book_rows
+from custbook.book.book import Book
+from custbook.book.db import transaction
+from custbook.book.history import change_set
+from custbook.book.search import keys
+from custbook.book.validation import field_label
+from custbook.errors import InvalidInput
+from custbook.i18n import _
+from custbook.io import cells, headers, sources
+from custbook.io.rows import Problem, Row, RowReader, bad_value_note
+
+SOURCE = "import"
+_SAMPLE_ROWS = 20
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Incoming:
+    """One customer as the file has it: one or more rows."""
+
+    rows: list[Row]
+    customer: dict[str, Any]
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    identities: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> str:
+        return self.rows[0].key
+
+
+@dataclass
+class Plan:
+    path: Path
+    sheet: str
+    header_row: int  # as Excel numbers rows
+    columns: list[headers.Column]
+    samples: dict[int, str]  # a column's first value, by column index
+    incoming: list[Incoming]
+    problems: list[Problem]
+    rejected: list[tuple[int, list[sources.Cell], str]]  # row, its cells, why
+    header_cells: list[sources.Cell]
+    rows_read: int
+
+
+@dataclass
+class Summary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    contacts: int = 0
+    orders: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rejected_rows: list[tuple[int, list[sources.Cell], str]] = field(default_factory=list)
+    customer_ids: list[int] = field(default_factory=list)  # created or updated
+
+    def counts(self) -> tuple[int, ...]:
+        return (self.created, self.updated, self.unchanged, self.contacts, self.orders,
+                len(self.customer_ids))  # fmt: skip
+
+    def restore(self, counts: tuple[int, ...]) -> None:
+        *numbers, ids = counts
+        self.created, self.updated, self.unchanged, self.contacts, self.orders = numbers
+        del self.customer_ids[ids:]
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejected_rows)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "contacts": self.contacts, "orders": self.orders, "rejected": self.rejected,
+            "problems": [p.as_json() for p in self.problems],
+        }  # fmt: skip
+
+
+# ------------------------------------------------------------------------- reading
+
+
+def prepare(
+    path: Path,
+    *,
+    region: str,
+    currency: str,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> Plan:
+    """The file read, mapped and grouped; nothing written."""
+    overrides = overrides or {}
+    chosen, header_index = _choose_sheet(sources.read(path, encoding=encoding), sheet, overrides)
+    grid = chosen.rows
+    header_cells = grid[header_index]
+    data = [(number + 1, grid[number]) for number in range(header_index + 1, len(grid))]
+    columns = _used_columns(headers.map_columns(header_cells, overrides), data, overrides)
+    reader = RowReader(columns, region, currency)
+    read_rows, problems, rejected = [], [], []
+    for number, row_cells in data:
+        row, found = reader.read(number, row_cells)
+        problems += found
+        if row is not None:
+            read_rows.append(row)
+        elif found:
+            rejected.append((number, row_cells, found[0].reason))
+    return Plan(
+        path, chosen.name, header_index + 1, columns, _samples(columns, data),
+        group(read_rows), problems, rejected, header_cells, len(read_rows) + len(rejected),
+    )  # fmt: skip
+
+
+def _choose_sheet(
+    sheets: list[sources.Sheet], wanted: str | None, overrides: dict[str, str]
+) -> tuple[sources.Sheet, int]:
+    """The sheet named, else the first whose header can be found; and its header row."""
+    if wanted is not None:
+        named = [s for s in sheets if s.name == wanted]
+        if not named:
+            raise InvalidInput(
+                _("There is no sheet “{sheet}”; the sheets are: {names}").format(
+                    sheet=wanted, names=", ".join(s.name for s in sheets)
+                )
+            )
+        sheets = named
+    for sheet in sheets:
+        found = headers.find_header(sheet.rows, overrides)
+        if found is not None:
+            return sheet, found
+    raise InvalidInput(
+        _(
+            "No header row found (in {sheets}): a row naming the customer (客户名称, 姓名, "
+            "公司, 联系人 or Name) and one more known column. Name columns with --map "
+            "COLUMN=FIELD."
+        ).format(sheets=", ".join(s.name for s in sheets))
+    )
+
+
+def _used_columns(
+    columns: list[headers.Column],
+    data: list[tuple[int, list[sources.Cell]]],
+    overrides: dict[str, str],
+) -> list[headers.Column]:
+    """Columns without a value in any row are skipped (nothing to keep), unless mapped."""
+    used = {i for _n, row in data for i, cell in enumerate(row) if cells.text(cell) is not None}
+    return [
+        c
+        if c.index in used or headers.normal_header(c.header) in overrides
+        else headers.Column(c.index, c.header, headers.SKIP)
+        for c in columns
+    ]
+
+
+def _samples(
+    columns: list[headers.Column], data: list[tuple[int, list[sources.Cell]]]
+) -> dict[int, str]:
+    """Each column's first value among the first rows (not just row one's)."""
+    found: dict[int, str] = {}
+    for _number, row in data[:_SAMPLE_ROWS]:
+        for column in columns:
+            if column.index not in found and column.index < len(row):
+                shown = cells.text(row[column.index])
+                if shown is not None:
+                    found[column.index] = shown
+    return found
+
+
+# ------------------------------------------------------------------------- grouping
+
+
+def group(rows: Iterable[Row]) -> list[Incoming]:
+    """Rows of the same customer as one: same name, and a phone or email in common or
+    none on one side to tell them apart."""
+    by_key: dict[str, list[Incoming]] = {}
+    found: list[Incoming] = []
+    for row in rows:
+        identities = row.identities()
+        same = _same_customer(by_key.get(row.key, []), identities, lambda i: i.identities)
+        if same is None:
+            same = Incoming([row], {})
+            by_key.setdefault(row.key, []).append(same)
+            found.append(same)
+        else:
+            same.rows.append(row)
+        _take_row(same, row, identities)
+    return found
+
+
+def _same_customer(
+    candidates: list[Any], identities: set[str], identities_of: Callable[[Any], set[str]]
+) -> Any:
+    """The candidate sharing a phone or email; else, when either side has none, the
+    first (deterministic, so a second import finds the same one)."""
+    for candidate in candidates:
+        if identities & identities_of(candidate):
+            return candidate
+    for candidate in candidates:
+        if not identities or not identities_of(candidate):
+            return candidate
+    return None
+
+
+def _take_row(incoming: Incoming, row: Row, identities: set[str]) -> None:
+    updates, conflicts = merged(incoming.customer.get, row.customer)
+    incoming.customer.update(updates)
+    incoming.notes += row.notes + [_conflict_note(f, v, k) for f, v, k in conflicts]
+    incoming.identities |= identities
+    if row.contact:
+        _take_contact(incoming.contacts, row.contact, incoming.notes)
+    if row.order:
+        incoming.orders.append(row.order)
+
+
+def _take_contact(
+    contacts: list[dict[str, Any]], contact: dict[str, Any], notes: list[str]
+) -> None:
+    key = keys.normal(contact["name"])
+    for known in contacts:
+        if keys.normal(known["name"]) == key:
+            updates, conflicts = merged(known.get, contact)
+            known.update(updates)
+            notes += [_conflict_note(f, v, k) for f, v, k in conflicts]
+            return
+    contacts.append(dict(contact))
+
+
+def merged(
+    current: Callable[[str], Any], incoming: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, Any, Any]]]:
+    """What `incoming` adds to a record: its empty fields filled, new list items added;
+    and the values that differ from the record's (field, incoming, kept)."""
+    updates: dict[str, Any] = {}
+    conflicts: list[tuple[str, Any, Any]] = []
+    for name, value in incoming.items():
+        have = current(name)
+        if name in ("phones", "emails", "tags"):
+            added = [v for v in value if _item_key(v) not in {_item_key(h) for h in have or []}]
+            if added:
+                updates[name] = [*(have or []), *added]
+        elif have in (None, "", []):
+            updates[name] = value
+        elif name == "notes" and value not in have:
+            updates[name] = f"{have}\n{value}"
+        elif name not in ("notes", "kind") and _differs(have, value):
+            conflicts.append((name, value, have))
+    return updates, conflicts
+
+
+def _item_key(value: Any) -> Any:
+    if isinstance(value, dict):  # a phone
+        return (value["e164"], value.get("ext"))
+    return str(value).casefold()
+
+
+def _differs(have: Any, value: Any) -> bool:
+    return keys.normal(str(have)).strip() != keys.normal(str(value)).strip()
+
+
+def _conflict_note(name: str, value: Any, kept: Any) -> str:
+    return bad_value_note(
+        field_label(name), str(value), _("the book keeps “{kept}”").format(kept=kept)
+    )
+
+
+# ------------------------------------------------------------------------- writing
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def run(
+    book: Book, plan: Plan, *, dry_run: bool = False, progress: Progress | None = None
+) -> Summary:
+    """Write the plan as one change set (or, dry, do it and roll it back)."""
+    summary = Summary(problems=list(plan.problems), rejected_rows=list(plan.rejected))
+    writer = _Writer(book, summary)
+    try:
+        with transaction(book.db), change_set(book.db, book.clock, SOURCE):
+            known = writer.known_customers()
+            for done, incoming in enumerate(plan.incoming, 1):
+                writer.write(incoming, known)
+                if progress is not None:
+                    progress(done, len(plan.incoming))
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return summary
+
+
+class _Writer:
+    def __init__(self, book: Book, summary: Summary) -> None:
+        self.book = book
+        self.summary = summary
+
+    def known_customers(self) -> dict[str, list[tuple[int, set[str]]]]:
+        """Every customer's name key with its phones and emails (its contacts' too)."""
+        ids: dict[int, set[str]] = {}
+        names: dict[int, str] = {}
+        db = self.book.db
+        for customer_id, name, phones, emails in db.execute(
+            "SELECT id, name, phones, emails FROM customers"
+            " UNION ALL SELECT customer_id, NULL, phones, emails FROM contacts"
+        ):
+            found = ids.setdefault(customer_id, set())
+            found |= {p["e164"] for p in _json(phones)} | {e.casefold() for e in _json(emails)}
+            if name is not None:
+                names[customer_id] = " ".join(keys.normal(name).split())
+        known: dict[str, list[tuple[int, set[str]]]] = {}
+        for customer_id in sorted(names):
+            known.setdefault(names[customer_id], []).append((customer_id, ids[customer_id]))
+        return known
+
+    def write(self, incoming: Incoming, known: dict[str, list[tuple[int, set[str]]]]) -> None:
+        """One customer; one the book's own checks refuse (a name over 10,000
+        characters…) is rolled back alone and its rows rejected with the reason."""
+        db, counts = self.book.db, self.summary.counts()
+        db.execute("SAVEPOINT import_customer")
+        try:
+            self._write(incoming, known)
+        except InvalidInput as error:
+            db.execute("ROLLBACK TO import_customer")
+            self.summary.restore(counts)
+            reason = " ".join(str(error).split())
+            for row in incoming.rows:
+                self.summary.problems.append(Problem(row.number, "", row.name[:80], reason))
+                self.summary.rejected_rows.append((row.number, row.cells, reason))
+        finally:
+            db.execute("RELEASE import_customer")
+
+    def _write(self, incoming: Incoming, known: dict[str, list[tuple[int, set[str]]]]) -> None:
+        match = _same_customer(known.get(incoming.key, []), incoming.identities, lambda k: k[1])
+        if match is None:
+            customer_id = self._create(incoming)
+            known.setdefault(incoming.key, []).append((customer_id, set(incoming.identities)))
+        else:
+            self._update(match[0], incoming)
+            match[1].update(incoming.identities)
+
+    def _create(self, incoming: Incoming) -> int:
+        values = dict(incoming.customer)
+        note_lines = list(dict.fromkeys(incoming.notes))
+        if note_lines:
+            values["notes"] = "\n".join(filter(None, [values.get("notes"), *note_lines]))
+        customer = self.book.customers.create(values, source=SOURCE)
+        for contact in incoming.contacts:
+            self.book.customers.add_contact(customer.id, contact, source=SOURCE)
+        self._add_orders(customer.id, incoming.orders)
+        self.summary.created += 1
+        self.summary.contacts += len(incoming.contacts)
+        self.summary.customer_ids.append(customer.id)
+        return customer.id
+
+    def _update(self, customer_id: int, incoming: Incoming) -> None:
+        customers = self.book.customers
+        record = customers.record(customer_id)
+        changes, conflicts = merged(lambda f: book_rows.field_value(record, f), incoming.customer)
+        changes.pop("kind", None)  # the book's kind stands
+        self._report_conflicts(incoming, conflicts)
+        lines = [*incoming.notes, *(_conflict_note(f, v, k) for f, v, k in conflicts)]
+        notes = changes.get("notes", record.get("notes")) or ""
+        new_lines = [line for line in dict.fromkeys(lines) if line not in notes]
+        if new_lines:
+            changes["notes"] = "\n".join(filter(None, [notes, *new_lines]))
+        touched = bool(changes)
+        if changes:
+            customers.edit(customer_id, changes, source=SOURCE)
+        touched |= self._merge_contacts(customer_id, incoming)
+        touched |= self._add_orders(customer_id, incoming.orders) > 0
+        if touched:
+            self.summary.updated += 1
+            self.summary.customer_ids.append(customer_id)
+        else:
+            self.summary.unchanged += 1
+
+    def _report_conflicts(self, incoming: Incoming, conflicts: list[tuple[str, Any, Any]]) -> None:
+        for name, value, kept in conflicts:
+            self.summary.problems.append(
+                Problem(
+                    incoming.rows[0].number,
+                    field_label(name),
+                    str(value),
+                    _(
+                        "differs from the book's “{kept}”, which was kept; the value is in the "
+                        "notes"
+                    ).format(kept=kept),
+                )
+            )
+
+    def _merge_contacts(self, customer_id: int, incoming: Incoming) -> bool:
+        customers = self.book.customers
+        existing = customers.get(customer_id).contacts
+        by_name = {keys.normal(c["name"]): c for c in existing}
+        touched = False
+        for contact in incoming.contacts:
+            known = by_name.get(keys.normal(contact["name"]))
+            if known is None:
+                customers.add_contact(customer_id, contact, source=SOURCE)
+                self.summary.contacts += 1
+                touched = True
+                continue
+            updates, _conflicts = merged(known.get, contact)
+            if updates:
+                customers.edit_contact(known["id"], updates, source=SOURCE)
+                touched = True
+        return touched
+
+    def _add_orders(self, customer_id: int, orders: list[dict[str, Any]]) -> int:
+        """Orders not in the book yet (counted: two equal rows are two orders). One
+        without a day was dated the day it was imported: it matches any day."""
+        have, undated = Counter[tuple[Any, ...]](), Counter[tuple[Any, ...]]()
+        for day, product, minor, currency in self.book.db.execute(
+            "SELECT ordered_on, product, amount_minor, currency FROM orders WHERE customer_id = ?",
+            (customer_id,),
+        ):
+            have[(day, *_order_key(product, minor, currency))] += 1
+            undated[_order_key(product, minor, currency)] += 1
+        added = 0
+        for order in orders:
+            loose = _order_key(order.get("product"), *_order_amount(order))
+            day = order.get("ordered_on")
+            if (have[(day, *loose)] if day else undated[loose]) > 0:
+                have[(day, *loose)] -= 1
+                undated[loose] -= 1
+                continue
+            self.book.deals.add_order(customer_id, _order_values(order), source=SOURCE)
+            added += 1
+        self.summary.orders += added
+        return added
+
+
+def _order_key(product: str | None, minor: int, currency: str) -> tuple[Any, ...]:
+    return (keys.normal(product or ""), minor, currency)
+
+
+def _order_amount(order: dict[str, Any]) -> tuple[int, str]:
+    """The amount the order will have: given, or quantity × unit price."""
+    if "amount" in order:
+        return order["amount"]
+    if "unit_price" in order and "quantity" in order:
+        minor, currency = order["unit_price"]
+        return int((Decimal(minor) * Decimal(order["quantity"])).to_integral_value()), currency
+    return 0, order.get("currency") or "CNY"
+
+
+def _order_values(order: dict[str, Any]) -> dict[str, Any]:
+    """The order as deals.add_order takes it; a row without a status was a sale: paid."""
+    values = {k: v for k, v in order.items() if k not in ("amount", "unit_price", "currency")}
+    for name in ("amount", "unit_price"):
+        if name in order:
+            minor, currency = order[name]
+            values[name] = f"{order.get('currency') or currency} {Decimal(minor).scaleb(-2)}"
+    values.setdefault("status", "paid")
+    return values
+
+
+def _json(text: str | None) -> list[Any]:
+    return json.loads(text) if text else []
+
+
+# ------------------------------------------------------------------------- rejects
+
+
+def write_rejects(plan: Plan, summary: Summary, path: Path) -> int:
+    """The rejected rows as CSV (UTF-8 with BOM, for Excel) under the file's header, the
+    reason in a last column: fix them and import the file again. Mode 0600; an existing
+    file is never written over."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InvalidInput(
+            _("{path} exists already; name another file for the rejected rows.").format(path=path)
+        ) from None
+    except OSError as error:
+        raise InvalidInput(
+            _("Cannot write {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
+    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow([cells.text(c) or "" for c in plan.header_cells] + [_("import problem")])
+        for _number, row_cells, reason in sorted(summary.rejected_rows, key=lambda r: r[0]):
+            shown = [cells.text(c) or "" for c in row_cells]
+            shown += [""] * (len(plan.header_cells) - len(shown))
+            writer.writerow([*shown, reason])
+    return summary.rejected

@@ -1,0 +1,232 @@
+"""One spreadsheet row into what it says: a customer's fields, maybe a contact person,
+maybe an order, and the problems of its cells.
+
+A bad value never drops its row: the value is left out of the record and kept verbatim
+in a line of the customer's notes, and the problem is listed with its row and column.
+Only a row without any name is rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from custbook.book.customers import CONTACT_CHECKS, CUSTOMER_CHECKS
+from custbook.book.deals import ORDER_STATUSES, STATUS_WORDS
+from custbook.book.search import keys
+from custbook.book.validation import Checker
+from custbook.i18n import _
+from custbook.io import cells
+from custbook.io.headers import (
+    CONTACT,
+    CUSTOM,
+    NAME_PARTS,
+    ORDER_FIELDS,
+    PERSON_FIELDS,
+    SKIP,
+    Column,
+)
+from custbook.io.sources import Cell
+
+# A name that is an organisation, not a person (for the customer's kind).
+_ORGANISATION = re.compile(
+    r"(公司|集团|有限|企业|工厂|厂$|店$|商行|中心|研究院|研究所|事务所|银行|学校|大学|医院|"
+    r"协会|工作室|\b(ltd|inc|llc|co|corp|gmbh|limited|company|group)\b\.?)",
+    re.IGNORECASE,
+)
+_GRADE_SUFFIX = re.compile(r"(级|类)?(客户)?$")
+_TAG_SPLIT = re.compile(r"[,，、;；]+|:::")
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value,
+                "reason": self.reason}  # fmt: skip
+
+
+@dataclass
+class Row:
+    """What one row says, cleaned."""
+
+    number: int
+    name: str
+    cells: list[Cell]  # as read, for the rejects file
+    customer: dict[str, Any] = field(default_factory=dict)
+    contact: dict[str, Any] = field(default_factory=dict)
+    order: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # bad values, kept verbatim
+
+    @property
+    def key(self) -> str:
+        return " ".join(keys.normal(self.name).split())
+
+    def identities(self) -> set[str]:
+        """Its phones and emails, for telling two customers of one name apart."""
+        found = {p["e164"] for p in self.customer.get("phones", [])}
+        found |= {p["e164"] for p in self.contact.get("phones", [])}
+        emails = [*self.customer.get("emails", []), *self.contact.get("emails", [])]
+        return found | {e.casefold() for e in emails}
+
+
+def bad_value_note(label: str, value: str, reason: str) -> str:
+    """The line a value that could not be read leaves in the customer's notes."""
+    return _("Imported {field}: “{value}” ({reason})").format(
+        field=label, value=value, reason=reason
+    )
+
+
+class RowReader:
+    """Reads the rows of one sheet with its columns' fields."""
+
+    def __init__(self, columns: list[Column], region: str, currency: str) -> None:
+        self.columns = [c for c in columns if c.field != SKIP]
+        self.region = region
+        self.currency = currency
+        fields = {c.field for c in self.columns}
+        self.has_contact = CONTACT in fields
+        self.name_column = "name" in fields
+
+    def read(self, number: int, cells_of_row: list[Cell]) -> tuple[Row | None, list[Problem]]:
+        """The row, or None when it names no one (a problem says so)."""
+        values: dict[str, list[tuple[Column, Cell]]] = {}
+        for column in self.columns:
+            cell = cells_of_row[column.index] if column.index < len(cells_of_row) else None
+            if cells.text(cell) is not None:
+                values.setdefault(column.field, []).append((column, cell))
+        if not values:
+            return None, []  # a blank row
+        name, company = self._names(values)
+        if not name:
+            shown = "; ".join(f"{c.header}={cells.text(v)}" for c, v in _all(values))
+            return None, [Problem(number, "", shown[:200], _("has no name: the row was left out"))]
+        row = Row(number, name, cells_of_row)
+        problems: list[Problem] = []
+        for field_name, found in values.items():
+            for column, cell in found:
+                self._read_cell(row, field_name, column, cell, problems)
+        self._place(row, name, company)
+        if row.order and not _has_amount(row.order):
+            problems += self._order_to_note(row, values)
+        return row, problems
+
+    def _order_to_note(
+        self, row: Row, values: dict[str, list[tuple[Column, Cell]]]
+    ) -> list[Problem]:
+        """An order without an amount (none, or one that is no amount) cannot be one:
+        its cells are kept in a note instead."""
+        row.order.clear()
+        shown = "; ".join(
+            f"{column.header} {cells.text(cell)}"
+            for column, cell in _all(values)
+            if column.field in ORDER_FIELDS
+        )
+        row.notes.append(_("Imported order without an amount: {order}").format(order=shown))
+        return [Problem(row.number, "", shown, _("an order needs an amount: kept in the notes"))]
+
+    def _names(self, values: dict[str, list[tuple[Column, Cell]]]) -> tuple[str, str | None]:
+        def first(name: str) -> str | None:
+            found = values.get(name)
+            return cells.text(found[0][1]) if found else None
+
+        name, company, contact = first("name"), first("company"), first(CONTACT)
+        if not name and company and (contact or not self.name_column):
+            name = company  # 公司 + 联系人: the customer is the company
+        if not name and not contact:
+            parts = [first(p) for p in ("family_name", "middle_name", "given_name")]
+            name = _joined_name([p for p in parts if p])
+        return name or contact or "", company
+
+    def _read_cell(
+        self, row: Row, name: str, column: Column, cell: Cell, problems: list[Problem]
+    ) -> None:
+        checker = Checker(region=self.region)
+        if name in ("name", CONTACT, *NAME_PARTS):
+            if name == CONTACT:
+                row.contact["name"] = cells.text(cell)
+            return
+        target = row.order if name in ORDER_FIELDS else row.customer
+        value = self._clean(checker, name, cell)
+        for problem in checker.problems:
+            problems.append(Problem(row.number, column.header, problem.value, problem.message))
+            row.notes.append(bad_value_note(column.header, problem.value, problem.message))
+        if value is None or value == []:
+            return
+        if isinstance(value, list):
+            target.setdefault(name, [])
+            target[name] += [v for v in value if v not in target[name]]
+        elif name == "notes" and name in target:
+            target[name] += "\n" + value
+        else:
+            target.setdefault(name, value)
+
+    def _clean(self, checker: Checker, name: str, cell: Cell) -> Any:
+        if name == "phones":
+            return [p.as_json() for p in cells.phones(checker, name, cell)]
+        if name in ("ordered_on", "payment_due", "paid_on"):
+            return cells.date(checker, name, cell)
+        if name == "birthday":
+            return cells.date(checker, name, cell, birthday=True)
+        if name in ("amount", "unit_price"):
+            return self._money(checker, name, cell)
+        if name == "quantity":
+            quantity = checker.decimal(name, cells.text(cell))
+            return None if quantity is None else str(quantity)
+        if name == "currency":
+            return (cells.text(cell) or "").upper()[:3] or None
+        if name == "status":
+            return checker.choice(name, cells.text(cell), STATUS_WORDS, ORDER_STATUSES)
+        if name == "grade":
+            return checker.grade(name, _GRADE_SUFFIX.sub("", cells.text(cell) or ""))
+        if name == "tags":
+            parts = _TAG_SPLIT.split(cells.text(cell) or "")
+            return [t.strip() for t in parts if t.strip() and not t.strip().startswith("*")]
+        if name.startswith(CUSTOM) or name == "product":
+            return checker.text(name, cells.text(cell))
+        check = CUSTOMER_CHECKS.get(name) or CONTACT_CHECKS[name]
+        return check(checker, name, cells.text(cell))
+
+    def _money(self, checker: Checker, name: str, cell: Cell) -> tuple[int, str] | None:
+        minor = cells.amount(checker, name, cell, self.currency)
+        if minor is None:
+            return None
+        return minor, cells.currency_of(checker, name, cell, self.currency)
+
+    def _place(self, row: Row, name: str, company: str | None) -> None:
+        """The customer's name and kind; person fields go to the contact when the row
+        names one."""
+        contact_name = row.contact.get("name")
+        if contact_name and contact_name != name:
+            for person_field in PERSON_FIELDS:
+                if person_field in row.customer:
+                    row.contact[person_field] = row.customer.pop(person_field)
+        else:
+            row.contact.clear()
+        row.customer["name"] = name
+        if company == name:
+            row.customer.pop("company", None)
+        if "kind" not in row.customer:
+            is_company = bool(row.contact) or company == name or _ORGANISATION.search(name)
+            row.customer["kind"] = "company" if is_company else "person"
+
+
+def _has_amount(order: dict[str, Any]) -> bool:
+    return "amount" in order or ("unit_price" in order and "quantity" in order)
+
+
+def _joined_name(parts: list[str]) -> str:
+    """Family, middle and given names as one: 张 + 伟 is 张伟; Zhang + Alice is
+    "Alice Zhang"."""
+    if all(keys.is_han(ch) for part in parts for ch in part.replace(" ", "")):
+        return "".join(parts)
+    return " ".join(reversed(parts))
+
+
+def _all(values: dict[str, list[tuple[Column, Cell]]]) -> list[tuple[Column, Cell]]:
+    return sorted((pair for found in values.values() for pair in found), key=lambda p: p[0].index)

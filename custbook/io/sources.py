@@ -1,0 +1,183 @@
+"""Reading a file into rows of cells: CSV in any encoding Excel or a phone writes, XLSX
+(typed cells: dates and numbers as they are), and vCard 3 and 4 (turned into rows with
+English headers, so one mapping serves every format).
+
+Nothing here decides what a cell means; headers.py and cells.py do.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from custbook.errors import InvalidInput
+from custbook.i18n import _
+
+Cell = str | int | float | datetime.datetime | datetime.date | datetime.time | bool | None
+_MAX_BYTES = 200 * 1024 * 1024
+# What charset-normalizer names a Chinese file: read it as GB18030, which holds them all.
+_CHINESE = {"gb2312", "gbk", "cp936", "gb18030", "hz"}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    rows: list[list[Cell]]  # row i is the file's row i + 1 (as Excel numbers it)
+
+
+def read(path: Path, *, encoding: str | None = None) -> list[Sheet]:
+    """Every sheet of the file (one for CSV and vCard)."""
+    suffix = path.suffix.casefold()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _xlsx(path)
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidInput(
+            _("Cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
+    if len(data) > _MAX_BYTES:
+        raise InvalidInput(_("{path} is larger than 200 MB.").format(path=path))
+    text = decode(data, encoding, path)
+    if suffix in (".vcf", ".vcard") or text.lstrip().upper().startswith("BEGIN:VCARD"):
+        return [_vcards(text, path)]
+    return [Sheet(path.name, _csv_rows(text))]
+
+
+def decode(data: bytes, encoding: str | None, path: Path) -> str:
+    """The text of a file: as `encoding` when given, else UTF-8 (with or without BOM),
+    UTF-16 with BOM, or what charset-normalizer finds (GBK read as GB18030)."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise InvalidInput(
+                _("--encoding {encoding}: no such encoding").format(encoding=encoding)
+            ) from None
+        except UnicodeDecodeError as error:
+            raise InvalidInput(
+                _("{path} is not {encoding}: byte {at} cannot be read").format(
+                    path=path.name, encoding=encoding, at=error.start
+                )
+            ) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InvalidInput(
+            _("Cannot tell the encoding of {path}; name it with --encoding (e.g. gbk).").format(
+                path=path.name
+            )
+        )
+    name = best.encoding.casefold().replace("-", "").replace("_", "")
+    return data.decode("gb18030") if name in _CHINESE else str(best)
+
+
+def _csv_rows(text: str) -> list[list[Cell]]:
+    """Records as Excel shows them: a quoted cell may span lines; CRLF or LF."""
+    sample = text[:20_000]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    if dialect.delimiter not in ",\t;|":
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return [list(row) for row in reader]
+    except csv.Error as error:
+        raise InvalidInput(
+            _("The file is not readable as CSV near row {row}: {reason}").format(
+                row=reader.line_num, reason=error
+            )
+        ) from None
+
+
+def _xlsx(path: Path) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise InvalidInput(
+            _("{path} is not a readable XLSX workbook ({reason}).").format(
+                path=path.name, reason=error
+            )
+        ) from None
+    try:
+        return [
+            Sheet(ws.title, [list(row) for row in ws.iter_rows(values_only=True)])
+            for ws in book.worksheets
+        ]
+    finally:
+        book.close()
+
+
+VCARD_HEADERS = (
+    "Name", "Family Name", "Given Name", "Organization", "Department", "Title", "Phone",
+    "Email", "Birthday", "Address", "Website", "Categories", "Notes",
+)  # fmt: skip
+
+
+def _vcards(text: str, path: Path) -> Sheet:
+    """One row per card, under VCARD_HEADERS; several phones or emails in one cell."""
+    import vobject
+
+    rows: list[list[Cell]] = [list(VCARD_HEADERS)]
+    try:
+        for card in vobject.readComponents(text, ignoreUnreadable=True):
+            if card.name.upper() == "VCARD":
+                rows.append(_card_row(card))
+    except Exception as error:  # vobject raises its own ParseError and others on bad input
+        raise InvalidInput(
+            _("{path}: a vCard cannot be read after card {count} ({reason}).").format(
+                path=path.name, count=len(rows) - 1, reason=error
+            )
+        ) from None
+    return Sheet(path.name, rows)
+
+
+def _card_row(card: object) -> list[Cell]:
+    def values(key: str) -> list[object]:
+        return [line.value for line in getattr(card, "contents", {}).get(key, [])]
+
+    def joined(key: str, separator: str = "; ") -> str:
+        return separator.join(_text(v) for v in values(key) if _text(v))
+
+    names = values("n")
+    family = _text(getattr(names[0], "family", "")) if names else ""
+    given = _text(getattr(names[0], "given", "")) if names else ""
+    org = values("org")
+    units = [str(u) for u in org[0]] if org and isinstance(org[0], list) else []
+    address = "; ".join(_address(a) for a in values("adr") if _address(a))
+    return [
+        joined("fn"), family, given,
+        units[0] if units else _text(org[0]) if org else "",
+        " ".join(units[1:]), joined("title"), joined("tel"), joined("email"),
+        joined("bday"), address, joined("url"), joined("categories", ", "), joined("note", "\n"),
+    ]  # fmt: skip
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(v) for v in value if _text(v))
+    return str(value or "").strip()
+
+
+def _address(value: object) -> str:
+    parts: Sequence[object] = [
+        getattr(value, name, "")
+        for name in ("country", "region", "city", "street", "extended", "box")
+    ]
+    return " ".join(_text(p) for p in parts if _text(p))
