@@ -6,7 +6,6 @@ rejected edit changes nothing and names every problem at once.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -105,11 +104,12 @@ CONTACT_CHECKS: dict[str, FieldCheck] = {
     "is_primary": _flag,
     "notes": _text,
 }
-_DEFAULTS: dict[str, dict[str, Any]] = {
-    "customer": {"kind": "person", "phones": [], "emails": [], "custom_fields": {},
-                 "do_not_contact": 0, "tags": []},
-    "contact": {"phones": [], "emails": [], "is_primary": 0},
-}  # fmt: skip
+def _defaults(entity: str) -> dict[str, Any]:
+    """A new record's defaults, fresh each time (never share the mutable ones)."""
+    if entity == "customer":
+        return {"kind": "person", "phones": [], "emails": [], "custom_fields": {},
+                "do_not_contact": 0, "tags": []}  # fmt: skip
+    return {"phones": [], "emails": [], "is_primary": 0}
 
 
 def check_values(
@@ -372,20 +372,26 @@ class Customers:
             rows.apply(self.db, change, self.book.clock)
             recorder.record(change)
 
-    def _insert(
-        self, entity: str, cleaned: dict[str, Any], fixed: dict[str, Any], recorder: Recorder
+    def new_record(
+        self, entity: str, cleaned: dict[str, Any], fixed: dict[str, Any]
     ) -> dict[str, Any]:
-        """Insert and record a new record; returns it as stored."""
+        """A customer or contact to insert, from checked values (check_values)."""
         now = self.book.now_text()
         cleaned = self._canonical(cleaned)
-        defaults = copy.deepcopy(_DEFAULTS[entity])  # never share the mutable defaults
-        record = {**defaults, "created_at": now, "updated_at": now, **fixed}
+        record = {**_defaults(entity), "created_at": now, "updated_at": now, **fixed}
         for name, value in cleaned.items():
             if name.startswith(rows.CUSTOM_PREFIX):
                 if value is not None:
                     record["custom_fields"][name.removeprefix(rows.CUSTOM_PREFIX)] = value
             else:
                 record[name] = value
+        return record
+
+    def _insert(
+        self, entity: str, cleaned: dict[str, Any], fixed: dict[str, Any], recorder: Recorder
+    ) -> dict[str, Any]:
+        """Insert and record a new record; returns it as stored."""
+        record = self.new_record(entity, cleaned, fixed)
         entity_id = rows.insert(self.db, entity, record)
         created = rows.snapshot(self.db, entity, entity_id) or {}
         owner = entity_id if entity == "customer" else record["customer_id"]

@@ -44,6 +44,11 @@ class Deals:
     ) -> dict[str, Any]:
         """An order; the amount is given, or quantity × unit price."""
         self.book.customers.require(customer_id)
+        record = self.order_record(customer_id, values)
+        return self._create("order", record, customer_id, source)
+
+    def order_record(self, customer_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+        """An order to insert, every value checked (ValidationError names each bad one)."""
         checker = Checker()
         currency = str(self.book.setting("currency"))
         today = self.book.clock().date()
@@ -68,7 +73,7 @@ class Deals:
         checker.finish()
         record["amount_minor"] = total.minor if total else 0
         record["currency"] = total.currency if total else currency
-        return self._create("order", record, customer_id, source)
+        return record
 
     def edit_order(
         self, order_id: int, values: Mapping[str, Any], *, source: str

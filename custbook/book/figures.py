@@ -108,13 +108,23 @@ def refresh(db: sqlite3.Connection, customer_id: int, *, revenue: bool = True) -
 
 
 def refresh_revenue(db: sqlite3.Connection, customer_id: int) -> None:
-    db.execute("DELETE FROM customer_revenue_months WHERE customer_id = ?", (customer_id,))
-    db.execute(
-        "INSERT INTO customer_revenue_months (customer_id, month, revenue_minor)"
-        " SELECT customer_id, substr(ordered_on, 1, 7), sum(amount_minor) FROM orders"
-        " WHERE customer_id = ? AND status IN ('open', 'paid') GROUP BY 2",
-        (customer_id,),
-    )
+    db.execute(_DELETE_REVENUE, (customer_id,))
+    db.execute(_INSERT_REVENUE, (customer_id,))
+
+
+def refresh_many(db: sqlite3.Connection, ids: list[int], *, revenue: list[int]) -> None:
+    """`refresh` for many customers, one executemany per statement."""
+    db.executemany(REFRESH_SQL, ({"id": i} for i in ids))
+    db.executemany(_DELETE_REVENUE, ((i,) for i in revenue))
+    db.executemany(_INSERT_REVENUE, ((i,) for i in revenue))
+
+
+_DELETE_REVENUE = "DELETE FROM customer_revenue_months WHERE customer_id = ?"
+_INSERT_REVENUE = (
+    "INSERT INTO customer_revenue_months (customer_id, month, revenue_minor)"
+    " SELECT customer_id, substr(ordered_on, 1, 7), sum(amount_minor) FROM orders"
+    " WHERE customer_id = ? AND status IN ('open', 'paid') GROUP BY 2"
+)
 
 
 def rebuild(db: sqlite3.Connection) -> int:

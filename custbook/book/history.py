@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -57,22 +57,23 @@ class Recorder:
 
     def record(self, change: Change) -> None:
         """Store the change (already applied) and note the derived rows it moves."""
-        self.derived.note(change)
-        self.db.execute(
+        self.record_many([change])
+
+    def record_many(self, changes: Iterable[Change]) -> None:
+        """`record` for many changes, with one executemany."""
+        stored = []
+        for change in changes:
+            self.derived.note(change)
+            stored.append(
+                (self.change_set_id, change.entity, change.entity_id, change.customer_id,
+                 change.action, change.field, _dump(change.before), _dump(change.after))
+            )  # fmt: skip
+        self.db.executemany(
             "INSERT INTO changes (change_set_id, entity, entity_id, customer_id, action, field,"
             " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self.change_set_id,
-                change.entity,
-                change.entity_id,
-                change.customer_id,
-                change.action,
-                change.field,
-                _dump(change.before),
-                _dump(change.after),
-            ),
+            stored,
         )
-        self.count += 1
+        self.count += len(stored)
 
 
 def _dump(value: Any) -> str | None:

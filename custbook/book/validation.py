@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
-from email_validator import validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, validate_email
 
 from custbook.book.money import AmountError, Money, parse_amount
 from custbook.errors import InvalidInput
@@ -285,11 +285,36 @@ class Checker:
         text = clean_text(value)
         if text is None:
             return None
+        plain = plain_email(text)
+        if plain is not None:
+            return plain
         try:
             return validate_email(text, check_deliverability=False).normalized
         except Exception:  # EmailNotValidError, and anything odd input may provoke
             self.problem(name, text, _("is not an email address like name@example.com"))
         return None
+
+
+# An everyday ASCII address (sales1@example.com): what email_validator accepts and how
+# it normalises it (the domain lowercased), worked out here at a tenth of its cost, as
+# an import of 100,000 rows checks 100,000 addresses. Anything else (quoted or Unicode
+# local parts, IDNA domains, odd lengths) goes to email_validator.
+_PLAIN_EMAIL = re.compile(
+    r"([A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)@"
+    r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
+)
+_SPECIAL_DOMAINS = tuple(SPECIAL_USE_DOMAIN_NAMES)
+
+
+def plain_email(text: str) -> str | None:
+    """The normalised form of an everyday address, or None to ask email_validator."""
+    match = _PLAIN_EMAIL.fullmatch(text)
+    if match is None or len(match[1]) > 64 or len(text) > 254:
+        return None
+    domain = match[2].lower()
+    if "--" in domain or any(domain == d or domain.endswith("." + d) for d in _SPECIAL_DOMAINS):
+        return None
+    return f"{match[1]}@{domain}"
 
 
 def _real_date(year: str, month: str, day: str) -> date | None:

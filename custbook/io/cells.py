@@ -13,6 +13,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from custbook.book.money import Money
 from custbook.book.validation import Checker, Phone
 from custbook.i18n import _
 from custbook.io.sources import Cell
@@ -75,22 +76,12 @@ def _serial(checker: Checker, field: str, typed: str) -> str | None:
     return checker.date(field, (_EXCEL_EPOCH + datetime.timedelta(days=days)).isoformat())
 
 
-def amount(checker: Checker, field: str, cell: Cell, currency: str) -> int | None:
-    """Minor units of ¥1,250.50, 3000元, 2,000, 1500.00, 1.2万 or a number cell; None
-    (with a problem) for what is no amount."""
+def amount(checker: Checker, field: str, cell: Cell, currency: str) -> Money | None:
+    """Money of ¥1,250.50, 3000元, 2,000, 1500.00, 1.2万, USD 12.50 or a number cell;
+    None (with a problem) for what is no amount."""
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         cell = format(Decimal(str(cell)), "f")
-    money = checker.amount(field, text(cell), currency)
-    return None if money is None else money.minor
-
-
-def currency_of(checker: Checker, field: str, cell: Cell, currency: str) -> str:
-    """The currency an amount cell names (USD 12.50), else the book's."""
-    typed = text(cell)
-    if typed is None or isinstance(cell, int | float):
-        return currency
-    money = Checker().amount(field, typed, currency)  # problems were reported by amount()
-    return money.currency if money else currency
+    return checker.amount(field, text(cell), currency)
 
 
 def phones(checker: Checker, field: str, cell: Cell) -> list[Phone]:

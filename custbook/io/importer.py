@@ -26,10 +26,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from custbook.book import recorded
 from custbook.book import rows as book_rows
 from custbook.book.book import Book
+from custbook.book.customers import CONTACT_CHECKS, CUSTOMER_CHECKS, check_values
 from custbook.book.db import transaction
-from custbook.book.history import change_set
+from custbook.book.history import Recorder, change_set
 from custbook.book.search import keys
 from custbook.book.validation import field_label
 from custbook.errors import InvalidInput
@@ -170,13 +172,20 @@ def _used_columns(
     overrides: dict[str, str],
 ) -> list[headers.Column]:
     """Columns without a value in any row are skipped (nothing to keep), unless mapped."""
-    used = {i for _n, row in data for i, cell in enumerate(row) if cells.text(cell) is not None}
+    used = {i for _n, row in data for i, cell in enumerate(row) if _filled(cell)}
     return [
         c
         if c.index in used or headers.normal_header(c.header) in overrides
         else headers.Column(c.index, c.header, headers.SKIP)
         for c in columns
     ]
+
+
+def _filled(cell: sources.Cell) -> bool:
+    """Whether a cell holds anything (cheaper than cells.text: every cell is asked)."""
+    if isinstance(cell, str):
+        return bool(cell) and not cell.isspace()
+    return cell is not None
 
 
 def _samples(
@@ -303,13 +312,16 @@ def run(
     """Write the plan as one change set (or, dry, do it and roll it back)."""
     summary = Summary(problems=list(plan.problems), rejected_rows=list(plan.rejected))
     writer = _Writer(book, summary)
+    total = len(plan.incoming)
     try:
-        with transaction(book.db), change_set(book.db, book.clock, SOURCE):
+        with transaction(book.db), change_set(book.db, book.clock, SOURCE) as recorder:
             known = writer.known_customers()
-            for done, incoming in enumerate(plan.incoming, 1):
-                writer.write(incoming, known)
+            for start in range(0, total, _BATCH):
+                batch = plan.incoming[start : start + _BATCH]
+                new = [incoming for incoming in batch if writer.matched(incoming, known)]
+                writer.create_many(new, recorder)
                 if progress is not None:
-                    progress(done, len(plan.incoming))
+                    progress(start + len(batch), total)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -317,12 +329,17 @@ def run(
     return summary
 
 
+_BATCH = 2000  # customers written with one executemany per table (and a progress step)
+# A customer already in the book (its id), or one this import is creating.
+Known = dict[str, list[tuple["int | Incoming", set[str]]]]
+
+
 class _Writer:
     def __init__(self, book: Book, summary: Summary) -> None:
         self.book = book
         self.summary = summary
 
-    def known_customers(self) -> dict[str, list[tuple[int, set[str]]]]:
+    def known_customers(self) -> Known:
         """Every customer's name key with its phones and emails (its contacts' too)."""
         ids: dict[int, set[str]] = {}
         names: dict[int, str] = {}
@@ -335,50 +352,90 @@ class _Writer:
             found |= {p["e164"] for p in _json(phones)} | {e.casefold() for e in _json(emails)}
             if name is not None:
                 names[customer_id] = " ".join(keys.normal(name).split())
-        known: dict[str, list[tuple[int, set[str]]]] = {}
+        known: Known = {}
         for customer_id in sorted(names):
             known.setdefault(names[customer_id], []).append((customer_id, ids[customer_id]))
         return known
 
-    def write(self, incoming: Incoming, known: dict[str, list[tuple[int, set[str]]]]) -> None:
-        """One customer; one the book's own checks refuse (a name over 10,000
-        characters…) is rolled back alone and its rows rejected with the reason."""
+    def matched(self, incoming: Incoming, known: Known) -> bool:
+        """Bring `incoming` into the customer it matches; True when it is a new one."""
+        match = _same_customer(known.get(incoming.key, []), incoming.identities, lambda k: k[1])
+        if match is None:
+            known.setdefault(incoming.key, []).append((incoming, set(incoming.identities)))
+            return True
+        target, identities = match
+        identities.update(incoming.identities)
+        if isinstance(target, Incoming):  # grouping keeps these apart; should it not, merge
+            for row in incoming.rows:
+                target.rows.append(row)
+                _take_row(target, row, row.identities())
+        else:
+            self._update_alone(target, incoming)
+        return False
+
+    def _update_alone(self, customer_id: int, incoming: Incoming) -> None:
+        """Update one customer; one the book's own checks refuse is rolled back alone and
+        its rows rejected with the reason."""
         db, counts = self.book.db, self.summary.counts()
         db.execute("SAVEPOINT import_customer")
         try:
-            self._write(incoming, known)
+            self._update(customer_id, incoming)
         except InvalidInput as error:
             db.execute("ROLLBACK TO import_customer")
             self.summary.restore(counts)
-            reason = " ".join(str(error).split())
-            for row in incoming.rows:
-                self.summary.problems.append(Problem(row.number, "", row.name[:80], reason))
-                self.summary.rejected_rows.append((row.number, row.cells, reason))
+            self._reject(incoming, error)
         finally:
             db.execute("RELEASE import_customer")
 
-    def _write(self, incoming: Incoming, known: dict[str, list[tuple[int, set[str]]]]) -> None:
-        match = _same_customer(known.get(incoming.key, []), incoming.identities, lambda k: k[1])
-        if match is None:
-            customer_id = self._create(incoming)
-            known.setdefault(incoming.key, []).append((customer_id, set(incoming.identities)))
-        else:
-            self._update(match[0], incoming)
-            match[1].update(incoming.identities)
+    def _reject(self, incoming: Incoming, error: InvalidInput) -> None:
+        reason = " ".join(str(error).split())
+        for row in incoming.rows:
+            self.summary.problems.append(Problem(row.number, "", row.name[:80], reason))
+            self.summary.rejected_rows.append((row.number, row.cells, reason))
 
-    def _create(self, incoming: Incoming) -> int:
+    def create_many(self, new: list[Incoming], recorder: Recorder) -> None:
+        """New customers with their contacts and orders, each checked by the services'
+        own checks first, then written with one executemany per table."""
+        checked = []
+        for incoming in new:
+            try:
+                checked.append((incoming, *self._records(incoming)))
+            except InvalidInput as error:
+                self._reject(incoming, error)
+        book = self.book
+        ids = recorded.create_many(
+            book, "customer", [c[1] for c in checked], [None] * len(checked), recorder
+        )
+        people, orders = [], []
+        for (_incoming, _customer, contacts, deals), customer_id in zip(checked, ids, strict=True):
+            people += [(customer_id, {**c, "customer_id": customer_id}) for c in contacts]
+            orders += [(customer_id, {**o, "customer_id": customer_id}) for o in deals]
+        for entity, records in (("contact", people), ("order", orders)):
+            recorded.create_many(
+                book, entity, [r for _o, r in records], [o for o, _r in records], recorder
+            )
+        self.summary.created += len(ids)
+        self.summary.contacts += len(people)
+        self.summary.orders += len(orders)
+        self.summary.customer_ids += ids
+
+    def _records(
+        self, incoming: Incoming
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The customer, contact and order records to insert (ValidationError if the
+        book's checks refuse one)."""
+        customers, region = self.book.customers, self.book.phone_region
         values = dict(incoming.customer)
         note_lines = list(dict.fromkeys(incoming.notes))
         if note_lines:
             values["notes"] = "\n".join(filter(None, [values.get("notes"), *note_lines]))
-        customer = self.book.customers.create(values, source=SOURCE)
-        for contact in incoming.contacts:
-            self.book.customers.add_contact(customer.id, contact, source=SOURCE)
-        self._add_orders(customer.id, incoming.orders)
-        self.summary.created += 1
-        self.summary.contacts += len(incoming.contacts)
-        self.summary.customer_ids.append(customer.id)
-        return customer.id
+        customer = customers.new_record("customer", _checked(CUSTOMER_CHECKS, values, region), {})
+        contacts = [
+            customers.new_record("contact", _checked(CONTACT_CHECKS, c, region), {})
+            for c in incoming.contacts
+        ]
+        orders = [self.book.deals.order_record(0, _order_values(o)) for o in incoming.orders]
+        return customer, contacts, orders
 
     def _update(self, customer_id: int, incoming: Incoming) -> None:
         customers = self.book.customers
@@ -456,6 +513,20 @@ class _Writer:
             added += 1
         self.summary.orders += added
         return added
+
+
+def _checked(checks: dict[str, Any], values: dict[str, Any], region: str) -> dict[str, Any]:
+    """check_values for a new record, but for the emails, which rows.py checked with the
+    same Checker already (validating an address again costs as much as the first time)."""
+    emails = values.get("emails", [])
+    cleaned = check_values(checks, {k: v for k, v in values.items() if k != "emails"}, region,
+                           creating=True)  # fmt: skip
+    if emails:
+        unique: dict[str, str] = {}
+        for email in emails:
+            unique.setdefault(email.casefold(), email)
+        cleaned["emails"] = list(unique.values())
+    return cleaned
 
 
 def _order_key(product: str | None, minor: int, currency: str) -> tuple[Any, ...]:

@@ -39,6 +39,10 @@ _GRADE_SUFFIX = re.compile(r"(级|类)?(客户)?$")
 _TAG_SPLIT = re.compile(r"[,，、;；]+|:::")
 
 
+# A row's cells with a value, by field: each with its column and its text.
+Values = dict[str, list[tuple[Column, Cell, str]]]
+
+
 @dataclass(frozen=True)
 class Problem:
     row: int
@@ -89,51 +93,48 @@ class RowReader:
         self.columns = [c for c in columns if c.field != SKIP]
         self.region = region
         self.currency = currency
-        fields = {c.field for c in self.columns}
-        self.has_contact = CONTACT in fields
-        self.name_column = "name" in fields
+        self.name_column = any(c.field == "name" for c in self.columns)
 
     def read(self, number: int, cells_of_row: list[Cell]) -> tuple[Row | None, list[Problem]]:
         """The row, or None when it names no one (a problem says so)."""
-        values: dict[str, list[tuple[Column, Cell]]] = {}
+        values: Values = {}
         for column in self.columns:
             cell = cells_of_row[column.index] if column.index < len(cells_of_row) else None
-            if cells.text(cell) is not None:
-                values.setdefault(column.field, []).append((column, cell))
+            shown = cells.text(cell)
+            if shown is not None:
+                values.setdefault(column.field, []).append((column, cell, shown))
         if not values:
             return None, []  # a blank row
         name, company = self._names(values)
         if not name:
-            shown = "; ".join(f"{c.header}={cells.text(v)}" for c, v in _all(values))
+            shown = "; ".join(f"{c.header}={text}" for c, _v, text in _all(values))
             return None, [Problem(number, "", shown[:200], _("has no name: the row was left out"))]
         row = Row(number, name, cells_of_row)
         problems: list[Problem] = []
         for field_name, found in values.items():
-            for column, cell in found:
-                self._read_cell(row, field_name, column, cell, problems)
+            for column, cell, shown in found:
+                self._read_cell(row, field_name, column, (cell, shown), problems)
         self._place(row, name, company)
         if row.order and not _has_amount(row.order):
             problems += self._order_to_note(row, values)
         return row, problems
 
-    def _order_to_note(
-        self, row: Row, values: dict[str, list[tuple[Column, Cell]]]
-    ) -> list[Problem]:
+    def _order_to_note(self, row: Row, values: Values) -> list[Problem]:
         """An order without an amount (none, or one that is no amount) cannot be one:
         its cells are kept in a note instead."""
         row.order.clear()
         shown = "; ".join(
-            f"{column.header} {cells.text(cell)}"
-            for column, cell in _all(values)
+            f"{column.header} {text}"
+            for column, _cell, text in _all(values)
             if column.field in ORDER_FIELDS
         )
         row.notes.append(_("Imported order without an amount: {order}").format(order=shown))
         return [Problem(row.number, "", shown, _("an order needs an amount: kept in the notes"))]
 
-    def _names(self, values: dict[str, list[tuple[Column, Cell]]]) -> tuple[str, str | None]:
+    def _names(self, values: Values) -> tuple[str, str | None]:
         def first(name: str) -> str | None:
             found = values.get(name)
-            return cells.text(found[0][1]) if found else None
+            return found[0][2] if found else None
 
         name, company, contact = first("name"), first("company"), first(CONTACT)
         if not name and company and (contact or not self.name_column):
@@ -144,15 +145,15 @@ class RowReader:
         return name or contact or "", company
 
     def _read_cell(
-        self, row: Row, name: str, column: Column, cell: Cell, problems: list[Problem]
+        self, row: Row, name: str, column: Column, cell: tuple[Cell, str], problems: list[Problem]
     ) -> None:
         checker = Checker(region=self.region)
         if name in ("name", CONTACT, *NAME_PARTS):
             if name == CONTACT:
-                row.contact["name"] = cells.text(cell)
+                row.contact["name"] = cell[1]
             return
         target = row.order if name in ORDER_FIELDS else row.customer
-        value = self._clean(checker, name, cell)
+        value = self._clean(checker, name, *cell)
         for problem in checker.problems:
             problems.append(Problem(row.number, column.header, problem.value, problem.message))
             row.notes.append(bad_value_note(column.header, problem.value, problem.message))
@@ -166,37 +167,31 @@ class RowReader:
         else:
             target.setdefault(name, value)
 
-    def _clean(self, checker: Checker, name: str, cell: Cell) -> Any:
+    def _clean(self, checker: Checker, name: str, cell: Cell, shown: str) -> Any:
+        """A cell's value as its field takes it (`shown` is its text, cells.text)."""
         if name == "phones":
-            return [p.as_json() for p in cells.phones(checker, name, cell)]
-        if name in ("ordered_on", "payment_due", "paid_on"):
-            return cells.date(checker, name, cell)
-        if name == "birthday":
-            return cells.date(checker, name, cell, birthday=True)
+            return [p.as_json() for p in cells.phones(checker, name, shown)]
+        if name in ("ordered_on", "payment_due", "paid_on", "birthday"):
+            return cells.date(checker, name, cell, birthday=name == "birthday")
         if name in ("amount", "unit_price"):
-            return self._money(checker, name, cell)
+            money = cells.amount(checker, name, cell, self.currency)
+            return None if money is None else (money.minor, money.currency)
         if name == "quantity":
-            quantity = checker.decimal(name, cells.text(cell))
+            quantity = checker.decimal(name, shown)
             return None if quantity is None else str(quantity)
         if name == "currency":
-            return (cells.text(cell) or "").upper()[:3] or None
+            return shown.upper()[:3]
         if name == "status":
-            return checker.choice(name, cells.text(cell), STATUS_WORDS, ORDER_STATUSES)
+            return checker.choice(name, shown, STATUS_WORDS, ORDER_STATUSES)
         if name == "grade":
-            return checker.grade(name, _GRADE_SUFFIX.sub("", cells.text(cell) or ""))
+            return checker.grade(name, _GRADE_SUFFIX.sub("", shown))
         if name == "tags":
-            parts = _TAG_SPLIT.split(cells.text(cell) or "")
-            return [t.strip() for t in parts if t.strip() and not t.strip().startswith("*")]
+            parts = (t.strip() for t in _TAG_SPLIT.split(shown))
+            return [t for t in parts if t and not t.startswith("*")]
         if name.startswith(CUSTOM) or name == "product":
-            return checker.text(name, cells.text(cell))
+            return checker.text(name, shown)
         check = CUSTOMER_CHECKS.get(name) or CONTACT_CHECKS[name]
-        return check(checker, name, cells.text(cell))
-
-    def _money(self, checker: Checker, name: str, cell: Cell) -> tuple[int, str] | None:
-        minor = cells.amount(checker, name, cell, self.currency)
-        if minor is None:
-            return None
-        return minor, cells.currency_of(checker, name, cell, self.currency)
+        return check(checker, name, shown)
 
     def _place(self, row: Row, name: str, company: str | None) -> None:
         """The customer's name and kind; person fields go to the contact when the row
@@ -228,5 +223,5 @@ def _joined_name(parts: list[str]) -> str:
     return " ".join(reversed(parts))
 
 
-def _all(values: dict[str, list[tuple[Column, Cell]]]) -> list[tuple[Column, Cell]]:
-    return sorted((pair for found in values.values() for pair in found), key=lambda p: p[0].index)
+def _all(values: Values) -> list[tuple[Column, Cell, str]]:
+    return sorted((one for found in values.values() for one in found), key=lambda v: v[0].index)

@@ -9,7 +9,8 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from custbook.book import Book
+from custbook.book import Book, figures
+from custbook.book.search import index
 from custbook.errors import InvalidInput
 from custbook.io import importer
 from custbook.io.headers import parse_overrides
@@ -121,6 +122,15 @@ def test_a_messy_workbook(book, tmp_path):
         (8, "", "交易日期=20230520; 备注=没有名字"),
     ]
     assert (summary.created, summary.contacts, summary.orders, summary.rejected) == (2, 2, 2, 1)
+    assert_kept_equals_rebuilt(book)
+
+
+def assert_kept_equals_rebuilt(book):
+    """The figures and search rows the import kept are what a rebuild computes."""
+    kept = (figures.kept(book.db), index.kept(book.db))
+    figures.rebuild(book.db)
+    index.rebuild(book.db)
+    assert (figures.kept(book.db), index.kept(book.db)) == kept
 
 
 def test_importing_the_same_file_twice_changes_nothing(book, tmp_path):
@@ -157,8 +167,8 @@ def test_a_failure_midway_rolls_the_whole_import_back(book, tmp_path, monkeypatc
             raise RuntimeError("disk on fire")
         return original(*args, **kwargs)
 
-    original = book.deals.add_order
-    monkeypatch.setattr(book.deals, "add_order", broken)
+    original = book.deals.order_record
+    monkeypatch.setattr(book.deals, "order_record", broken)
     with pytest.raises(RuntimeError):
         imported(book, path)
     assert customers(book) == {} and orders(book) == []
@@ -194,6 +204,7 @@ def test_same_name_with_other_phones_is_another_customer(book, tmp_path):
     )
     summary = imported(book, path)
     assert summary.created == 2
+    assert_kept_equals_rebuilt(book)
     rows = book.db.execute(
         "SELECT c.phones, group_concat(o.amount_minor) FROM customers c"
         " JOIN orders o ON o.customer_id = c.id GROUP BY c.id ORDER BY c.id"

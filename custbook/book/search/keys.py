@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-import phonenumbers
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from pypinyin.pinyin_dict import pinyin_dict
 
 _MAX_READINGS = 16  # combinations of heteronym readings kept per value
@@ -65,18 +65,17 @@ def pinyin_forms(text: str) -> list[str]:
     if not any(is_han(c) for c in text):
         return []
     chars = [c for c in normal(text) if not c.isspace()]
-    choices = [readings(c) for c in chars]
-    forms: list[str] = []
-    for combination in _combinations(choices):
-        full = "".join(combination)
-        initials = "".join(
-            reading[0] if is_han(char) else reading
-            for char, reading in zip(chars, combination, strict=True)
-        )
-        for form in (full, initials):
-            if form not in forms:
-                forms.append(form)
-    return forms
+    fulls = ("".join(c) for c in _combinations([readings(c) for c in chars]))
+    initials = ("".join(c) for c in _combinations([_initials(c) for c in chars]))
+    return list(dict.fromkeys(itertools.chain(fulls, initials)))
+
+
+@lru_cache(maxsize=8192)
+def _initials(char: str) -> tuple[str, ...]:
+    """The first letters of a character's readings (曾: z, c), or the character itself."""
+    if not is_han(char):
+        return readings(char)
+    return tuple(dict.fromkeys(reading[0] for reading in readings(char)))
 
 
 def _combinations(choices: list[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
@@ -134,9 +133,12 @@ def phone_forms(phones: Iterable[dict[str, str]]) -> Iterator[str]:
         yield from dict.fromkeys(filter(None, (typed, _national(e164), e164.lstrip("+"))))
 
 
-@lru_cache(maxsize=4096)
 def _national(e164: str) -> str:
-    try:
-        return str(phonenumbers.parse(e164).national_number)
-    except phonenumbers.NumberParseException:
-        return ""
+    """The national significant number of an E.164 number (+8613800138000 →
+    13800138000): what follows its country code, as phonenumbers gives it (no leading
+    zero), without parsing the number again (a stored number was parsed when typed)."""
+    digits = e164.lstrip("+")
+    for length in (1, 2, 3):
+        if int(digits[:length] or 0) in COUNTRY_CODE_TO_REGION_CODE:
+            return digits[length:].lstrip("0")
+    return ""

@@ -1,0 +1,179 @@
+"""How long `custbook import` takes, against reading the same file and inserting the same
+rows with executemany.
+
+    uv run python benchmarks/import_bench.py [--sizes 1000,10000,100000] [--formats csv,xlsx]
+
+For each size a customer directory is written as CSV (UTF-8 with BOM, as Excel saves it)
+and as XLSX: a title row above the header, a company and its contact person per row,
+phones with spaces, dates and amounts typed several ways, every tenth customer on two
+rows (two orders). custbook is `importer.prepare` + `importer.run` into an empty
+in-memory book (one change set, its history, figures and search rows). The floor, in
+the same run: the same file read bare (csv.reader, or openpyxl read-only values), the
+pinyin of every name, company and contact person computed (keys.pinyin_forms), and the
+rows custbook stored (customers, contacts, orders and the search tables) inserted into
+another empty book with one executemany per table, then committed. Nothing here asserts
+a timing; the goals are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from datetime import date
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from bench_common import fmt_s, machine_table, timed
+from openpyxl import Workbook, load_workbook
+from rich.console import Console
+from rich.table import Table
+
+from custbook.book import Book
+from custbook.book.search import index, keys
+from custbook.io import importer
+
+GOAL_RATIO = 2.0
+GOAL_100K_S = 60.0
+HEADER = ["客户名称", "联系人", "联系电话", "邮箱", "城市", "客户等级", "交易日期", "交易金额",
+          "产品", "备注"]  # fmt: skip
+SURNAMES = "张王李刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+CITIES = ("上海", "北京", "广州", "深圳", "杭州", "成都", "武汉", "南京", "重庆", "西安")
+TRADES = ("贸易", "科技", "电子", "机械", "食品", "服装", "建材", "物流")
+PRODUCTS = ("打印机", "墨盒", "服务器", "笔记本电脑", "显示器", "路由器")
+STORED = ("customers", "contacts", "orders")
+
+console = Console(width=None if sys.stdout.isatty() else 150)
+
+
+def directory_rows(rows: int, seed: int = 1) -> list[list[object]]:
+    """`rows` rows of a customer directory; every tenth customer has a second order."""
+    rnd = random.Random(seed)
+    found: list[list[object]] = []
+    number = 0
+    while len(found) < rows:
+        number += 1
+        city = rnd.choice(CITIES)
+        company = f"{city}{rnd.choice(TRADES)}{number}号有限公司"
+        person = rnd.choice(SURNAMES) + rnd.choice(GIVEN) + rnd.choice(GIVEN)
+        mobile = f"1{rnd.choice('3589')}{rnd.randrange(10**9):09d}"
+        phone = f"{mobile[:3]} {mobile[3:7]} {mobile[7:]}" if number % 3 else mobile
+        for _order in range(2 if number % 10 == 0 else 1):
+            day = date(2024, rnd.randint(1, 12), rnd.randint(1, 28))
+            typed_day = (day.isoformat(), f"{day.year}/{day.month}/{day.day}",
+                         f"{day.year}年{day.month}月{day.day}日")[number % 3]  # fmt: skip
+            amount = rnd.randint(100, 99_999)
+            typed_amount = (f"¥{amount:,}.50", f"{amount}元", f"{amount}.00")[number % 3]
+            found.append([company, person, phone, f"sales{number}@example.com", city,
+                          rnd.choice("ABC"), typed_day, typed_amount, rnd.choice(PRODUCTS),
+                          "老客户" if number % 7 == 0 else ""])  # fmt: skip
+    return found[:rows]
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["客户名录"])
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("客户名录")
+    sheet.append(["客户名录"])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def read_bare(path: Path) -> list[list[object]]:
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as source:
+            return list(csv.reader(source))
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def run_custbook(path: Path) -> tuple[Book, importer.Summary]:
+    book = Book.in_memory()
+    plan = importer.prepare(path, region="CN", currency="CNY")
+    return book, importer.run(book, plan)
+
+
+def stored_rows(book: Book) -> dict[str, tuple[list[str], list[tuple[object, ...]]]]:
+    """Every row custbook stored that the floor inserts again, by table."""
+    tables = {}
+    for table in (*STORED, *index.TABLES, "customer_search"):
+        if table in index.TABLES:
+            columns = ["rowid", *index.TABLES[table]]
+        else:
+            columns = [r[1] for r in book.db.execute(f"PRAGMA table_info({table})")]
+        rows = book.db.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+        tables[table] = (columns, [tuple(r) for r in rows])
+    return tables
+
+
+def run_floor(path: Path, tables: dict[str, tuple[list[str], list[tuple[object, ...]]]]) -> int:
+    """Read the file bare, compute the pinyin, insert the stored rows with executemany."""
+    rows = read_bare(path)[2:]
+    forms = 0
+    for row in rows:
+        for cell in row[:2]:
+            forms += len(keys.pinyin_forms(str(cell or "")))
+    book = Book.in_memory()
+    db = book.db
+    db.execute("BEGIN")
+    for table, (columns, values) in tables.items():
+        marks = ", ".join("?" for _ in columns)
+        db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+    db.commit()
+    return forms
+
+
+def measure(size: int, fmt: str, folder: Path) -> list[str]:
+    path = folder / f"directory-{size}.{fmt}"
+    (write_csv if fmt == "csv" else write_xlsx)(path, directory_rows(size))
+    custbook_s, (book, summary) = timed(lambda: run_custbook(path))  # type: ignore[misc]
+    tables = stored_rows(book)
+    floor_s, _forms = timed(lambda: run_floor(path, tables))
+    ratio = custbook_s / floor_s
+    goals = [f"≤{GOAL_RATIO:.0f}× " + ("met" if ratio <= GOAL_RATIO else "missed")]
+    if size >= 100_000:
+        goals.append(f"<{GOAL_100K_S:.0f} s " + ("met" if custbook_s < GOAL_100K_S else "missed"))
+    counts = (
+        f"{summary.created:,} customers, {summary.contacts:,} contacts,"
+        f" {summary.orders:,} orders"
+    )
+    return [
+        fmt, f"{size:,}", fmt_s(custbook_s), fmt_s(floor_s), f"{ratio:.1f}×",
+        f"{size / custbook_s:,.0f}", ", ".join(goals), counts,
+    ]  # fmt: skip
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="rows per file")
+    parser.add_argument("--formats", default="csv,xlsx", help="csv, xlsx or both")
+    args = parser.parse_args(argv)
+    table = Table(title="custbook import against read + pinyin + executemany (one run each)")
+    for column in ("format", "rows", "custbook", "floor", "ratio", "rows/s", "goal", "imported"):
+        table.add_column(column, justify="left" if column in ("format", "goal") else "right")
+    with TemporaryDirectory() as folder:
+        for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+            for fmt in (f.strip() for f in args.formats.split(",") if f.strip()):
+                row = measure(size, fmt, Path(folder))
+                console.print(f"[dim]{' · '.join(row)}[/dim]")
+                table.add_row(*row)
+    console.print(table)
+    console.print(machine_table())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
