@@ -104,6 +104,8 @@ CONTACT_CHECKS: dict[str, FieldCheck] = {
     "is_primary": _flag,
     "notes": _text,
 }
+
+
 def _defaults(entity: str) -> dict[str, Any]:
     """A new record's defaults, fresh each time (never share the mutable ones)."""
     if entity == "customer":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -57,23 +57,39 @@ class Recorder:
 
     def record(self, change: Change) -> None:
         """Store the change (already applied) and note the derived rows it moves."""
-        self.record_many([change])
-
-    def record_many(self, changes: Iterable[Change]) -> None:
-        """`record` for many changes, with one executemany."""
-        stored = []
-        for change in changes:
-            self.derived.note(change)
-            stored.append(
-                (self.change_set_id, change.entity, change.entity_id, change.customer_id,
-                 change.action, change.field, _dump(change.before), _dump(change.after))
-            )  # fmt: skip
-        self.db.executemany(
+        self.derived.note(change)
+        self.db.execute(
             "INSERT INTO changes (change_set_id, entity, entity_id, customer_id, action, field,"
             " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            stored,
+            (
+                self.change_set_id,
+                change.entity,
+                change.entity_id,
+                change.customer_id,
+                change.action,
+                change.field,
+                _dump(change.before),
+                _dump(change.after),
+            ),
         )
-        self.count += len(stored)
+        self.count += 1
+
+    def record_created(self, entity: str, ids: list[int], snapshot_sql: str) -> None:
+        """Record the creation of the consecutive records `ids` (already inserted), each
+        snapshot made by SQL (rows.snapshot_json) rather than read into Python."""
+        table = rows.TABLES[entity]
+        owner = "id" if entity == "customer" else "customer_id"
+        self.db.execute(
+            "INSERT INTO changes (change_set_id, entity, entity_id, customer_id, action, field,"
+            f" before, after) SELECT ?, ?, id, {owner}, 'create', NULL, NULL, {snapshot_sql}"
+            f" FROM {table} WHERE id BETWEEN ? AND ? ORDER BY id",
+            (self.change_set_id, entity, ids[0], ids[-1]),
+        )
+        for entity_id, owner_id in self.db.execute(
+            f"SELECT id, {owner} FROM {table} WHERE id BETWEEN ? AND ?", (ids[0], ids[-1])
+        ):
+            self.derived.note(Change(entity, entity_id, owner_id, "create", None, None, None))
+        self.count += len(ids)
 
 
 def _dump(value: Any) -> str | None:

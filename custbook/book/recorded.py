@@ -27,21 +27,13 @@ def create(
 
 
 def create_many(
-    book: Book,
-    entity: str,
-    records: list[dict[str, Any]],
-    owners: list[int | None],
-    recorder: Recorder,
+    book: Book, entity: str, records: list[dict[str, Any]], recorder: Recorder
 ) -> list[int]:
-    """`create` for many records at once (an import): one executemany per statement,
-    each recorded with its whole snapshot like any create. Returns their ids; a
-    customer's owner is its own id (None in `owners`)."""
+    """`create` for many records at once (an import): one executemany to insert them,
+    one statement to record their snapshots. Returns their ids."""
     ids = rows.insert_many(book.db, entity, records)
-    created = rows.snapshots(book.db, entity, ids)
-    recorder.record_many(
-        Change(entity, entity_id, owner or entity_id, "create", None, None, snapshot)
-        for entity_id, owner, snapshot in zip(ids, owners, created, strict=True)
-    )
+    if ids:
+        recorder.record_created(entity, ids, rows.snapshot_json(book.db, entity))
     return ids
 
 

@@ -125,16 +125,22 @@ def insert_many(db: sqlite3.Connection, entity: str, records: list[dict[str, Any
     return ids
 
 
-def snapshots(db: sqlite3.Connection, entity: str, ids: list[int]) -> list[dict[str, Any]]:
-    """`snapshot` of consecutive ids (as insert_many gives them), with one statement."""
-    if not ids:
-        return []
-    extra = f", {_TAGS_COLUMN}" if entity == "customer" else ""
-    cursor = db.execute(
-        f"SELECT *{extra} FROM {TABLES[entity]} WHERE id BETWEEN ? AND ? ORDER BY id",
-        (ids[0], ids[-1]),
-    )
-    return records(cursor)
+def snapshot_json(db: sqlite3.Connection, entity: str) -> str:
+    """An SQL expression of a row of `entity`'s table as the JSON of its `snapshot`
+    (the same keys in the same order, JSON columns as JSON, a customer's tags sorted as
+    tags_of sorts them), for recording many creates without a trip through Python."""
+    table = TABLES[entity]
+    pairs = [
+        f"'{c}', json({c})" if c in JSON_COLUMNS else f"'{c}', {c}"
+        for (c,) in db.execute(f"SELECT name FROM pragma_table_info('{table}')")
+    ]
+    if entity == "customer":
+        pairs.append(
+            "'tags', (SELECT json_group_array(name) FROM (SELECT t.name AS name FROM tags t"
+            " JOIN customer_tags ct ON ct.tag_id = t.id WHERE ct.customer_id = customers.id"
+            " ORDER BY t.name COLLATE NOCASE))"
+        )
+    return f"json_object({', '.join(pairs)})"
 
 
 def delete(db: sqlite3.Connection, entity: str, entity_id: int) -> None:

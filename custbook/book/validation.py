@@ -175,17 +175,22 @@ class Checker:
         return int(digits)
 
     def amount(self, name: str, value: object, currency: str) -> Money | None:
-        """Money in minor units: ¥1,250.50, 3000元, 2,000, 1.2万, USD 12.50."""
-        text = clean_text(value)
-        if text is None:
+        """Money in minor units: ¥1,250.50, 3000元, 2,000, 1.2万, USD 12.50 (or Money an
+        import has read already)."""
+        if isinstance(value, Money):
+            money = value
+        elif (text := clean_text(value)) is None:
             return None
-        try:
-            money = parse_amount(text, currency)
-        except AmountError:
-            self.problem(name, text, _("is not an amount like 1250.50, ¥1,250.50, 3000元 or 1.2万"))
-            return None
+        else:
+            try:
+                money = parse_amount(text, currency)
+            except AmountError:
+                self.problem(
+                    name, text, _("is not an amount like 1250.50, ¥1,250.50, 3000元 or 1.2万")
+                )
+                return None
         if money.minor < 0:
-            self.problem(name, text, _("is below zero (a refund is an order's status)"))
+            self.problem(name, str(value), _("is below zero (a refund is an order's status)"))
             return None
         return money
 
@@ -330,22 +335,22 @@ def _parse_phone(typed: str, region: str) -> tuple[str | None, str | None, str |
         number = phonenumbers.parse(typed, region)
     except Exception:  # NumberParseException, and anything odd input may provoke
         return None, None, _("is not a phone number")
+    if phonenumbers.is_valid_number(number):  # a valid number is a possible one too
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return e164, number.extension or None, None
     reason = phonenumbers.is_possible_number_with_reason(number)
     result = phonenumbers.ValidationResult
     if reason == result.TOO_SHORT:
         return None, None, _("is too short for a phone number")
     if reason in (result.TOO_LONG, result.INVALID_LENGTH):
         return None, None, _("is too long for a phone number (an extension goes after 转 or ext)")
-    if not phonenumbers.is_valid_number(number):
-        return (
-            None,
-            None,
-            _("is not a valid phone number for {region} (add +country code for abroad)").format(
-                region=region
-            ),
-        )
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164, number.extension or None, None
+    return (
+        None,
+        None,
+        _("is not a valid phone number for {region} (add +country code for abroad)").format(
+            region=region
+        ),
+    )
 
 
 # Field labels shown to people, for every field a form can carry.

@@ -23,6 +23,7 @@ _SERIALS = range(1, 2_958_466)  # 1900-01-01 to 9999-12-31, as Excel counts days
 _COMPACT = re.compile(r"^([12][0-9]{3})([01][0-9])([0-3][0-9])$")  # 20230520
 _YEAR_LAST = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")  # 3/5/2023
 _NO_YEAR = re.compile(r"^--([0-9]{2})-?([0-9]{2})$")  # vCard 4: --0305
+_NO_DATE = re.compile(r"^[0/.-]+$")  # Outlook writes 0/0/00 for no birthday, MySQL 0000-00-00
 _PHONE_SPLIT = re.compile(r"[;,，；、/|\n]+")
 _PHONE_LABEL = re.compile(r"^\s*[^\d+(（]{0,8}[:：]\s*")  # 手机：, Tel:, 办公:
 
@@ -50,7 +51,7 @@ def date(checker: Checker, field: str, cell: Cell, *, birthday: bool = False) ->
         day = cell.date() if isinstance(cell, datetime.datetime) else cell
         return checker.date(field, day.isoformat())
     typed = text(cell)
-    if typed is None:
+    if typed is None or _NO_DATE.match(typed):
         return None
     typed = typed.split(" ")[0] if re.match(r"^\S+ [0-9]{1,2}:[0-9]{2}", typed) else typed
     if match := _COMPACT.match(typed):

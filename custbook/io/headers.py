@@ -185,18 +185,29 @@ def find_header(rows: Sequence[Sequence[object]], overrides: dict[str, str]) -> 
 
 def map_columns(headers: Sequence[object], overrides: dict[str, str]) -> list[Column]:
     """Every column's field; unknown headers become custom fields, blank ones are named
-    by their column letter."""
-    columns: list[Column] = []
-    taken: set[str] = set()
+    by their column letter. A one-value field named by two columns goes to the one
+    naming it more surely (Outlook's "Job Title" over its "Title", which is Mr. or Ms.),
+    else to the first; the other column is kept as a custom field."""
+    named = []
     for index, cell in enumerate(headers):
         header = str(cell).strip() if cell is not None else ""
         header = header or _("column {letter}").format(letter=column_letter(index))
-        target = overrides.get(normal_header(header)) or field_for(header)
-        if target is None or (target in taken and target not in {*LIST_FIELDS, SKIP}):
+        normal = normal_header(header)
+        named.append((index, header, overrides.get(normal) or field_for(header), normal))
+    owner: dict[str, int] = {}
+    for index, _header, target, _normal in sorted(named, key=lambda n: n[3] in _WEAK):
+        if target and target not in owner:
+            owner[target] = index
+    columns = []
+    for index, header, target, _normal in named:
+        shared = target in (*LIST_FIELDS, SKIP)
+        if target is None or (not shared and owner[target] != index):
             target = CUSTOM + custom_name(header)  # a second 城市 column is kept too
-        taken.add(target)
         columns.append(Column(index, header, target))
     return columns
+
+
+_WEAK = {"title", "date", "日期", "type", "类型"}  # headers that also mean something else
 
 
 def custom_name(header: str) -> str:

@@ -32,6 +32,7 @@ from custbook.book.book import Book
 from custbook.book.customers import CONTACT_CHECKS, CUSTOMER_CHECKS, check_values
 from custbook.book.db import transaction
 from custbook.book.history import Recorder, change_set
+from custbook.book.money import Money
 from custbook.book.search import keys
 from custbook.book.validation import field_label
 from custbook.errors import InvalidInput
@@ -403,17 +404,13 @@ class _Writer:
             except InvalidInput as error:
                 self._reject(incoming, error)
         book = self.book
-        ids = recorded.create_many(
-            book, "customer", [c[1] for c in checked], [None] * len(checked), recorder
-        )
+        ids = recorded.create_many(book, "customer", [c[1] for c in checked], recorder)
         people, orders = [], []
         for (_incoming, _customer, contacts, deals), customer_id in zip(checked, ids, strict=True):
             people += [(customer_id, {**c, "customer_id": customer_id}) for c in contacts]
             orders += [(customer_id, {**o, "customer_id": customer_id}) for o in deals]
         for entity, records in (("contact", people), ("order", orders)):
-            recorded.create_many(
-                book, entity, [r for _o, r in records], [o for o, _r in records], recorder
-            )
+            recorded.create_many(book, entity, [r for _o, r in records], recorder)
         self.summary.created += len(ids)
         self.summary.contacts += len(people)
         self.summary.orders += len(orders)
@@ -549,7 +546,7 @@ def _order_values(order: dict[str, Any]) -> dict[str, Any]:
     for name in ("amount", "unit_price"):
         if name in order:
             minor, currency = order[name]
-            values[name] = f"{order.get('currency') or currency} {Decimal(minor).scaleb(-2)}"
+            values[name] = Money(minor, order.get("currency") or currency)
     values.setdefault("status", "paid")
     return values
 

@@ -93,7 +93,6 @@ class RowReader:
         self.columns = [c for c in columns if c.field != SKIP]
         self.region = region
         self.currency = currency
-        self.name_column = any(c.field == "name" for c in self.columns)
 
     def read(self, number: int, cells_of_row: list[Cell]) -> tuple[Row | None, list[Problem]]:
         """The row, or None when it names no one (a problem says so)."""
@@ -137,12 +136,12 @@ class RowReader:
             return found[0][2] if found else None
 
         name, company, contact = first("name"), first("company"), first(CONTACT)
-        if not name and company and (contact or not self.name_column):
+        if not name and company and contact:
             name = company  # 公司 + 联系人: the customer is the company
-        if not name and not contact:
+        if not name:
             parts = [first(p) for p in ("family_name", "middle_name", "given_name")]
             name = _joined_name([p for p in parts if p])
-        return name or contact or "", company
+        return name or company or contact or "", company
 
     def _read_cell(
         self, row: Row, name: str, column: Column, cell: tuple[Cell, str], problems: list[Problem]

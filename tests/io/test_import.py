@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from custbook.book import Book, figures
+from custbook.book import rows as book_rows
 from custbook.book.search import index
 from custbook.errors import InvalidInput
 from custbook.io import importer
@@ -123,6 +124,20 @@ def test_a_messy_workbook(book, tmp_path):
     ]
     assert (summary.created, summary.contacts, summary.orders, summary.rejected) == (2, 2, 2, 1)
     assert_kept_equals_rebuilt(book)
+
+
+def test_each_imported_record_is_recorded_as_stored(book, tmp_path):
+    """The change rows an import writes by SQL hold exactly what rows.snapshot reads."""
+    text = '客户名称,联系人,手机,标签,交易金额\n甲公司,张三,13700001111,"vip,Beta,alpha",10\n'
+    imported(book, write_csv(tmp_path / "a.csv", text))
+    changes = book.db.execute(
+        "SELECT entity, entity_id, customer_id, after FROM changes"
+    ).fetchall()
+    assert sorted(c[0] for c in changes) == ["contact", "customer", "order"]
+    for entity, entity_id, owner, after in changes:
+        assert json.loads(after) == book_rows.snapshot(book.db, entity, entity_id)
+        assert owner == book.db.execute("SELECT id FROM customers").fetchone()[0]
+    assert json.loads(changes[0][3])["tags"] == ["alpha", "Beta", "vip"]
 
 
 def assert_kept_equals_rebuilt(book):
@@ -272,6 +287,40 @@ def test_google_contacts_export(book, tmp_path):
     assert found["张三"]["birthday"] == "--03-05"
     tags = book.db.execute("SELECT name FROM tags").fetchall()
     assert [t[0] for t in tags] == ["VIP"]
+
+
+def test_outlook_export(book, tmp_path):
+    header = (
+        "Title,First Name,Middle Name,Last Name,Suffix,Company,Department,Job Title,"
+        "Business Street,Business City,Business Phone,Mobile Phone,E-mail Address,"
+        "E-mail 2 Address,Birthday,Notes,Categories\r\n"
+    )
+    rows = (
+        'Mr.,Wei,,Zhang,,Blue Harbor Ltd,Sales,Sales Director,"88 Century Ave",Shanghai,'
+        '+86 21 6234 5678,13800138000,wei.zhang@blueharbor.com,,3/5/1985,"VIP, likes tea",'
+        "Customers;VIP\r\n"
+        ",Li,,Na,,,,,,,,13900139000,,,0/0/00,,\r\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "outlook.csv", header + rows))
+    found = customers(book)
+    assert list(found) == ["Wei Zhang", "Li Na"]
+    wei = found["Wei Zhang"]
+    assert (wei["title"], wei["company"], wei["city"]) == (
+        "Sales Director",
+        "Blue Harbor Ltd",
+        "Shanghai",
+    )
+    assert wei["phones"] == ["+862162345678", "+8613800138000"]
+    assert (wei["birthday"], wei["address"], wei["notes"]) == (
+        "1985-03-05",
+        "88 Century Ave",
+        "VIP, likes tea",
+    )
+    assert wei["custom_fields"] == {"Title": "Mr.", "Department": "Sales"}
+    assert found["Li Na"]["birthday"] is None
+    assert summary.problems == []  # 0/0/00 is Outlook's "no birthday"
+    tags = [t[0] for t in book.db.execute("SELECT name FROM tags ORDER BY name")]
+    assert tags == ["Customers", "VIP"]
 
 
 def test_iphone_vcard(book, tmp_path):

@@ -137,9 +137,7 @@ def affected(entity: str, action: str, field: str | None) -> frozenset[str] | st
     return "order" if entity == "interaction" else None
 
 
-def refresh(
-    db: sqlite3.Connection, customer_id: int, *, parts: frozenset[str] = PARTS
-) -> None:
+def refresh(db: sqlite3.Connection, customer_id: int, *, parts: frozenset[str] = PARTS) -> None:
     """Bring one customer's rows up to date (after its figures: recency comes from them).
     Only `parts` are computed again; with none, only its place in the recency order
     moves."""
@@ -172,27 +170,30 @@ def text_rowid(customer_id: int, last_contact_at: str | None) -> int:
 
 
 def _name_values(name: str) -> dict[str, str]:
+    normal = keys.normal(name)
     return {
-        "name": keys.normal(name),
+        "name": normal,
         "inner": keys.inner_starts(name),
-        "pinyin": keys.words(keys.pinyin_forms(name)),
-        "name_text": keys.normal(name),
+        "pinyin": " ".join(keys.pinyin_forms(name)),  # normal already
+        "name_text": normal,
     }
 
 
 def _people_values(company: str, contact_names: list[str]) -> dict[str, str]:
     pinyin_of = keys.pinyin_forms
+    company_text = keys.normal(company)
+    contacts_text = keys.words(contact_names)
     return {
-        "company": keys.words([company, *pinyin_of(company)]),
-        "contacts": keys.words(contact_names + [f for n in contact_names for f in pinyin_of(n)]),
-        "company_text": keys.normal(company),
-        "contacts_text": keys.words(contact_names),
+        "company": " ".join([company_text, *pinyin_of(company)]).strip(),
+        "contacts": " ".join(
+            filter(None, [contacts_text, *(f for n in contact_names for f in pinyin_of(n))])
+        ),
+        "company_text": company_text,
+        "contacts_text": contacts_text,
     }
 
 
-def _rest_values(
-    phones: list[str], emails: list[str], others: list[str | None]
-) -> dict[str, str]:
+def _rest_values(phones: list[str], emails: list[str], others: list[str | None]) -> dict[str, str]:
     rest = keys.words([*keys.phone_forms(phones), *emails, *others])
     return {"rest": rest, "rest_text": rest}
 
@@ -276,9 +277,7 @@ def _write_new(db: sqlite3.Connection, ids: str) -> None:
         searched.append((customer_id, rowid, sort, keys.normal(name)))
     for table, columns in TABLES.items():
         names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
-        db.executemany(
-            f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", written[table]
-        )
+        db.executemany(f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", written[table])
     db.executemany(
         "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
         " VALUES (?, ?, ?, ?)",
