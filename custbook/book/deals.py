@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from custbook.book import recorded, rows
 from custbook.book.history import change_set
-from custbook.book.validation import Checker
+from custbook.book.validation import MAX_MINOR, Checker
 from custbook.errors import InvalidInput, NotFound
 from custbook.i18n import _
 
@@ -248,5 +248,8 @@ def _total(checker: Checker, amount: Any, unit: Any, quantity: Decimal | None) -
     product = quantity * unit.minor
     if product != product.to_integral_value():
         checker.problem("amount", str(product / 100), _("is not exact to 0.01: give the amount"))
+        return None
+    if abs(product) > MAX_MINOR:
+        checker.problem("amount", str(product / 100), _("is too large"))
         return None
     return type(unit)(int(product), unit.currency)

@@ -57,6 +57,7 @@ _MONTH_DAY = re.compile(r"^(?:--)?([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$
 _EARLIEST_YEAR, _LATEST_YEAR = 1900, 2199
 # Chinese ways to write an extension: 010-12345678-8001, 010-12345678转801, 分机 801.
 _EXTENSION = re.compile(r"^(.*[0-9])\s*(?:转|分机|ext\.?|x|-|#)\s*([0-9]{1,6})$", re.IGNORECASE)
+MAX_MINOR = 10**15  # ten trillion in major units: far beyond any order, well inside SQLite's int64
 _LEAP_YEAR = 2000  # to check a month-day without a year: Feb 29 exists
 
 
@@ -191,6 +192,9 @@ class Checker:
                 return None
         if money.minor < 0:
             self.problem(name, str(value), _("is below zero (a refund is an order's status)"))
+            return None
+        if money.minor > MAX_MINOR:
+            self.problem(name, str(value), _("is too large"))
             return None
         return money
 

@@ -24,17 +24,24 @@ CUSTOM = "custom."
 CUSTOMER_FIELDS = (
     "name", "company", "kind", "industry", "province", "city", "country", "address",
     "website", "source", "stage", "grade", "notes", "tags", "satisfaction", "preferences",
-    "special_needs",
+    "special_needs", "do_not_contact", "consent_date",
 )  # fmt: skip
 PERSON_FIELDS = ("title", "phones", "emails", "wechat", "birthday")
 NAME_PARTS = ("family_name", "given_name", "middle_name")
 CONTACT = "contact"
+# A contact person's own columns (custbook's export writes them): with these, the plain
+# person columns stay the customer's.
+CONTACT_FIELDS = {f"contact_{name}": name for name in (*PERSON_FIELDS, "notes")}
+REF = "ref"  # custbook's id of the customer in an export: rows with one id are one customer
 ORDER_FIELDS = (
     "ordered_on", "product", "quantity", "unit_price", "amount", "currency", "status",
     "payment_due", "paid_on",
 )  # fmt: skip
-FIELDS = (*CUSTOMER_FIELDS, *PERSON_FIELDS, *NAME_PARTS, CONTACT, *ORDER_FIELDS)
-LIST_FIELDS = frozenset({"phones", "emails", "tags", "notes"})  # several columns add up
+FIELDS = (
+    *CUSTOMER_FIELDS, *PERSON_FIELDS, *NAME_PARTS, CONTACT, *CONTACT_FIELDS, *ORDER_FIELDS,
+    "order_notes", REF,
+)  # fmt: skip
+LIST_FIELDS = frozenset({"phones", "emails", "tags", "notes", "contact_phones", "contact_emails"})
 
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": (
@@ -85,8 +92,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "birthday": ("生日", "出生日期", "出生年月", "birthday", "birthdate", "dateofbirth"),
     "satisfaction": ("满意度", "satisfaction"),
-    "preferences": ("偏好", "喜好", "preferences"),
-    "special_needs": ("特殊需求", "特别需求", "specialneeds"),
+    "preferences": ("偏好", "喜好", "兴趣偏好", "preferences"),
+    "special_needs": ("特殊需求", "特别需求", "个性化需求", "specialneeds"),
     "given_name": ("名", "firstname", "givenname"),
     "family_name": ("姓", "lastname", "familyname", "surname"),
     "middle_name": ("middlename", "additionalname"),
@@ -103,6 +110,16 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "currency": ("币种", "货币", "currency"),
     "status": ("订单状态", "付款状态", "orderstatus", "paymentstatus"),
+    "order_notes": ("订单备注", "ordernotes"),
+    REF: ("custbookid", "custbook编号"),
+    "contact_title": ("联系人职位", "联系人职务", "contacttitle"),
+    "contact_phones": ("联系人电话", "联系人手机", "contactphone", "contactphones"),
+    "contact_emails": ("联系人邮箱", "联系人电子邮件", "contactemail", "contactemails"),
+    "contact_wechat": ("联系人微信", "contactwechat"),
+    "contact_birthday": ("联系人生日", "contactbirthday"),
+    "contact_notes": ("联系人备注", "contactnotes"),
+    "do_not_contact": ("请勿联系", "donotcontact"),
+    "consent_date": ("同意日期", "consentdate"),
     "payment_due": ("应付日期", "付款期限", "到期日", "账期", "paymentdue", "duedate"),
     "paid_on": ("付款日期", "收款日期", "回款日期", "paidon", "paymentdate"),
     SKIP: (

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from custbook.book.customers import CONTACT_CHECKS, CUSTOMER_CHECKS
 from custbook.book.deals import ORDER_STATUSES, STATUS_WORDS
 from custbook.book.search import keys
-from custbook.book.validation import Checker
+from custbook.book.validation import MAX_MINOR, Checker
 from custbook.i18n import _
 from custbook.io import cells
 from custbook.io.headers import (
     CONTACT,
+    CONTACT_FIELDS,
     CUSTOM,
     NAME_PARTS,
     ORDER_FIELDS,
     PERSON_FIELDS,
+    REF,
     SKIP,
     Column,
 )
@@ -62,6 +65,7 @@ class Row:
     number: int
     name: str
     cells: list[Cell]  # as read, for the rejects file
+    ref: str | None = None  # custbook's id in an export
     customer: dict[str, Any] = field(default_factory=dict)
     contact: dict[str, Any] = field(default_factory=dict)
     order: dict[str, Any] = field(default_factory=dict)
@@ -76,7 +80,8 @@ class Row:
         found = {p["e164"] for p in self.customer.get("phones", [])}
         found |= {p["e164"] for p in self.contact.get("phones", [])}
         emails = [*self.customer.get("emails", []), *self.contact.get("emails", [])]
-        return found | {e.casefold() for e in emails}
+        found |= {e.casefold() for e in emails}
+        return found | {f"ref:{self.ref}"} if self.ref else found
 
 
 def bad_value_note(label: str, value: str, reason: str) -> str:
@@ -91,6 +96,7 @@ class RowReader:
 
     def __init__(self, columns: list[Column], region: str, currency: str) -> None:
         self.columns = [c for c in columns if c.field != SKIP]
+        self.contact_columns = any(c.field in CONTACT_FIELDS for c in self.columns)
         self.region = region
         self.currency = currency
 
@@ -116,11 +122,13 @@ class RowReader:
         self._place(row, name, company)
         if row.order and not _has_amount(row.order):
             problems += self._order_to_note(row, values)
+        elif row.order and (reason := _total_problem(row.order)):
+            problems += self._order_to_note(row, values, reason)
         return row, problems
 
-    def _order_to_note(self, row: Row, values: Values) -> list[Problem]:
-        """An order without an amount (none, or one that is no amount) cannot be one:
-        its cells are kept in a note instead."""
+    def _order_to_note(self, row: Row, values: Values, reason: str | None = None) -> list[Problem]:
+        """An order without an amount (none, one that is no amount, a quantity × unit
+        price that is none) cannot be one: its cells are kept in a note instead."""
         row.order.clear()
         shown = "; ".join(
             f"{column.header} {text}"
@@ -128,7 +136,10 @@ class RowReader:
             if column.field in ORDER_FIELDS
         )
         row.notes.append(_("Imported order without an amount: {order}").format(order=shown))
-        return [Problem(row.number, "", shown, _("an order needs an amount: kept in the notes"))]
+        reason = reason or _("an order needs an amount")
+        return [
+            Problem(row.number, "", shown, _("{reason}: kept in the notes").format(reason=reason))
+        ]
 
     def _names(self, values: Values) -> tuple[str, str | None]:
         def first(name: str) -> str | None:
@@ -147,11 +158,17 @@ class RowReader:
         self, row: Row, name: str, column: Column, cell: tuple[Cell, str], problems: list[Problem]
     ) -> None:
         checker = Checker(region=self.region)
-        if name in ("name", CONTACT, *NAME_PARTS):
+        if name in ("name", CONTACT, REF, *NAME_PARTS):
             if name == CONTACT:
                 row.contact["name"] = cell[1]
+            elif name == REF:
+                row.ref = cell[1]
             return
-        target = row.order if name in ORDER_FIELDS else row.customer
+        target = row.customer
+        if name in ORDER_FIELDS or name == "order_notes":
+            target, name = row.order, name.removeprefix("order_")
+        elif name in CONTACT_FIELDS:
+            target, name = row.contact, CONTACT_FIELDS[name]
         value = self._clean(checker, name, *cell)
         for problem in checker.problems:
             problems.append(Problem(row.number, column.header, problem.value, problem.message))
@@ -194,14 +211,18 @@ class RowReader:
 
     def _place(self, row: Row, name: str, company: str | None) -> None:
         """The customer's name and kind; person fields go to the contact when the row
-        names one."""
-        contact_name = row.contact.get("name")
-        if contact_name and contact_name != name:
-            for person_field in PERSON_FIELDS:
-                if person_field in row.customer:
-                    row.contact[person_field] = row.customer.pop(person_field)
-        else:
+        names one (and has no columns of the contact's own)."""
+        contact_name = row.contact.pop("name", None)
+        if not contact_name or contact_name == name:  # no one else: the values are its own
+            for person_field, value in row.contact.items():
+                row.customer.setdefault(person_field, value)
             row.contact.clear()
+        else:
+            row.contact["name"] = contact_name
+            if not self.contact_columns:  # 客户名称 + 联系人 + 电话: the phone is the person's
+                for person_field in PERSON_FIELDS:
+                    if person_field in row.customer:
+                        row.contact[person_field] = row.customer.pop(person_field)
         row.customer["name"] = name
         if company == name:
             row.customer.pop("company", None)
@@ -212,6 +233,18 @@ class RowReader:
 
 def _has_amount(order: dict[str, Any]) -> bool:
     return "amount" in order or ("unit_price" in order and "quantity" in order)
+
+
+def _total_problem(order: dict[str, Any]) -> str | None:
+    """Why quantity × unit price makes no amount (not whole cents, too large), or None."""
+    if "amount" in order:
+        return None
+    total = Decimal(order["unit_price"][0]) * Decimal(order["quantity"])
+    if total != total.to_integral_value():
+        return _("quantity × unit price is not exact to 0.01")
+    if abs(total) > MAX_MINOR:
+        return _("quantity × unit price is too large")
+    return None
 
 
 def _joined_name(parts: list[str]) -> str:

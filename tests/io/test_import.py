@@ -389,3 +389,12 @@ def test_the_rejects_file_reimports_after_a_fix(book, tmp_path):
     assert again.created == 1
     assert [p.reason for p in again.problems] == ["an order needs an amount: kept in the notes"]
     assert "补上的名字" in customers(book)
+
+
+def test_an_amount_too_large_is_kept_in_the_notes(book, tmp_path):
+    """SQLite holds 64-bit integers: a runaway total is a problem, not a crash."""
+    text = "客户名称,单价,数量,产品\n甲公司,99999999,999999999,服务器\n"
+    summary = imported(book, write_csv(tmp_path / "big.csv", text))
+    assert summary.created == 1 and summary.rejected == 0
+    assert summary.problems[0].reason == "quantity × unit price is too large: kept in the notes"
+    assert orders(book) == [] and "99999999" in customers(book)["甲公司"]["notes"]
