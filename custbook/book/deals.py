@@ -25,10 +25,14 @@ ORDER_STATUSES = ("open", "paid", "cancelled", "refunded")
 OPPORTUNITY_FIELDS = ("title", "product", "amount", "stage", "probability", "expected_close",
                       "next_step", "notes")  # fmt: skip
 STATUS_WORDS = {
-    "open": "open", "未付": "open", "待付": "open",
-    "paid": "paid", "已付": "paid", "已付款": "paid",
+    "open": "open", "未付": "open", "待付": "open", "未付款": "open", "待付款": "open",
+    "未收款": "open", "待收款": "open", "部分付款": "open", "部分收款": "open", "unpaid": "open",
+    "paid": "paid", "已付": "paid", "已付款": "paid", "已收款": "paid", "已结清": "paid",
+    "已结算": "paid", "已回款": "paid",
     "cancelled": "cancelled", "canceled": "cancelled", "取消": "cancelled", "已取消": "cancelled",
-    "refunded": "refunded", "退款": "refunded", "已退款": "refunded",
+    "作废": "cancelled", "已作废": "cancelled",
+    "refunded": "refunded", "退款": "refunded", "已退款": "refunded", "退货": "refunded",
+    "已退货": "refunded",
 }  # fmt: skip
 
 

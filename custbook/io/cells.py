@@ -8,6 +8,7 @@ the checker (naming the field, the value and why), and None.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import unicodedata
@@ -24,12 +25,14 @@ _COMPACT = re.compile(r"^([12][0-9]{3})([01][0-9])([0-3][0-9])$")  # 20230520
 _YEAR_LAST = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")  # 3/5/2023
 _NO_YEAR = re.compile(r"^--([0-9]{2})-?([0-9]{2})$")  # vCard 4: --0305
 _NO_DATE = re.compile(r"^[0/.-]+$")  # Outlook writes 0/0/00 for no birthday, MySQL 0000-00-00
-_PHONE_SPLIT = re.compile(r"[;,，；、/|\n]+")
+_PHONE_SPLIT = re.compile(r"[;,，；、/|\n]+|:::")
+_REMARK = re.compile(r"\([^()]*\)")  # 13800000004(周总): the words stay in the typed form
 _PHONE_LABEL = re.compile(r"^\s*[^\d+(（]{0,8}[:：]\s*")  # 手机：, Tel:, 办公:
 
 
-def text(cell: Cell) -> str | None:
-    """A cell as text: NFKC (全角 to half-width), trimmed; numbers without a stray .0."""
+def text(cell: Cell, *, keep_width: bool = False) -> str | None:
+    """A cell as text: NFKC (全角 to half-width; NFC only with `keep_width`), trimmed;
+    numbers without a stray .0."""
     if cell is None:
         return None
     if isinstance(cell, bool):
@@ -40,7 +43,8 @@ def text(cell: Cell) -> str | None:
         return cell.isoformat(sep=" ", timespec="minutes").removesuffix(" 00:00")
     if isinstance(cell, datetime.date):
         return cell.isoformat()
-    shown = unicodedata.normalize("NFKC", str(cell)).replace("\r\n", "\n").strip()
+    form = "NFC" if keep_width else "NFKC"
+    shown = unicodedata.normalize(form, str(cell)).replace("\r\n", "\n").strip()
     return shown or None
 
 
@@ -95,13 +99,15 @@ def phones(checker: Checker, field: str, cell: Cell) -> list[Phone]:
     found: list[Phone] = []
     for part in _PHONE_SPLIT.split(typed):
         part = _PHONE_LABEL.sub("", part).strip()
-        if not part:
+        bare = _REMARK.sub(" ", part).strip()
+        if not bare:
             continue
         whole = Checker(region=checker.region)
-        one = whole.phone(field, part)
+        one = whole.phone(field, bare)
         if one is not None:
-            found.append(one)
+            found.append(dataclasses.replace(one, typed=part))
             continue
+        part = bare
         pieces = part.split()
         alone = Checker(region=checker.region)
         each = [alone.phone(field, piece) for piece in pieces]

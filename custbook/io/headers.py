@@ -75,12 +75,14 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "address": (
         "地址", "详细地址", "联系地址", "通讯地址", "公司地址", "收货地址", "address",
         "address1formatted", "businessaddress", "homeaddress", "street", "businessstreet",
-        "homestreet",
+        "homestreet", "address1street",
     ),
     "industry": ("行业", "所属行业", "行业类别", "industry"),
-    "province": ("省份", "省", "地区", "区域", "所在地区", "province", "state", "region"),
-    "city": ("城市", "市", "所在城市", "city", "businesscity", "homecity"),
-    "country": ("国家", "country", "countryregion", "businesscountryregion"),
+    "province": ("省份", "省", "地区", "区域", "所在地区", "province", "state", "region",
+                 "address1region", "businessstate", "homestate"),
+    "city": ("城市", "市", "所在城市", "city", "businesscity", "homecity", "address1city"),
+    "country": ("国家", "country", "countryregion", "businesscountryregion", "address1country",
+                "homecountryregion"),
     "website": ("网站", "网址", "主页", "website", "webpage", "url", "website1value"),
     "source": ("来源", "客户来源", "source", "leadsource"),
     "stage": ("客户阶段", "阶段", "客户状态", "stage", "lifecyclestage"),
@@ -129,19 +131,29 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "website1type", "website1label", "yominame", "givennameyomi", "familynameyomi",
         "additionalnameyomi", "phoneticfirstname", "phoneticlastname", "phoneticmiddlename",
         "emaildisplayname", "email2displayname", "email3displayname", "emailtype",
-        "email2type", "email3type",
+        "email2type", "email3type", "sensitivity", "priority", "private", "gender",
     ),
 }  # fmt: skip
 _NOT_WORD = re.compile(r"[\W_]+")
-_HEADER_ROWS = 30  # title and instruction rows above the header, at most
+_HEADER_ROWS = 50  # title and instruction rows above the header, at most
 
 
 def normal_header(header: object) -> str:
     """The form headers are compared in: NFKC, case folded, without spaces, punctuation
     and a trailing "(必填)" or "*"."""
     text = unicodedata.normalize("NFKC", str(header or "")).casefold()
-    text = re.sub(r"\((必填|选填|可选|optional|required)\)", "", text)
+    text = _UNIT.sub("", re.sub(r"\((必填|选填|可选|optional|required)\)", "", text))
     return _NOT_WORD.sub("", text) or text.strip()
+
+
+# A unit after a header: 金额（元）, 金额(万元), Amount (RMB). 万 scales the column's amounts.
+_UNIT = re.compile(r"\s*\((元|人民币|rmb|cny|¥|yuan|万元|万)\)\s*$")
+
+
+def scale_of(header: str) -> str:
+    """ "万" when the header says its amounts are in 万 (ten thousands), else ""."""
+    match = _UNIT.search(unicodedata.normalize("NFKC", header).casefold())
+    return "万" if match and match[1].startswith("万") else ""
 
 
 _FIELD_OF = {normal_header(w): field for field, words in _SYNONYMS.items() for w in words}
@@ -157,6 +169,7 @@ class Column:
     index: int
     header: str
     field: str  # one of FIELDS, SKIP, or custom.<name>
+    scale: str = ""  # "万" for amounts the header says are in 万
 
     def label(self) -> str:
         if self.field == SKIP:
@@ -178,7 +191,9 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
                     pair=pair
                 )
             )
-        if target not in FIELDS and target != SKIP and not target.startswith(CUSTOM):
+        if target == CUSTOM or (
+            target not in FIELDS and target != SKIP and not target.startswith(CUSTOM)
+        ):
             raise InvalidInput(
                 _("--map “{pair}”: “{field}” is not a field; fields: {fields}").format(
                     pair=pair, field=target, fields=", ".join((*FIELDS, SKIP, "custom.NAME"))
@@ -186,6 +201,20 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
             )
         found[normal_header(header)] = target
     return found
+
+
+def check_overrides(overrides: dict[str, str], header_cells: Sequence[object]) -> None:
+    """Every --map names a column the header has (a typo would be ignored otherwise)."""
+    present = {normal_header(c) for c in header_cells if c is not None}
+    missing = [key for key in overrides if key not in present]
+    if missing:
+        shown = ", ".join(str(c) for c in header_cells if c not in (None, ""))
+        raise InvalidInput(
+            _(
+                "--map names a column the file does not have ({missing}); its columns are: "
+                "{columns}"
+            ).format(missing=", ".join(missing), columns=shown)
+        )
 
 
 def find_header(rows: Sequence[Sequence[object]], overrides: dict[str, str]) -> int | None:
@@ -220,7 +249,7 @@ def map_columns(headers: Sequence[object], overrides: dict[str, str]) -> list[Co
         shared = target in (*LIST_FIELDS, SKIP)
         if target is None or (not shared and owner[target] != index):
             target = CUSTOM + custom_name(header)  # a second 城市 column is kept too
-        columns.append(Column(index, header, target))
+        columns.append(Column(index, header, target, scale_of(header)))
     return columns
 
 

@@ -124,10 +124,15 @@ def prepare(
     chosen, header_index = _choose_sheet(sources.read(path, encoding=encoding), sheet, overrides)
     grid = chosen.rows
     header_cells = grid[header_index]
+    headers.check_overrides(overrides, header_cells)
     data = [(number + 1, grid[number]) for number in range(header_index + 1, len(grid))]
     columns = _used_columns(headers.map_columns(header_cells, overrides), data, overrides)
     reader = RowReader(columns, region, currency)
     read_rows, problems, rejected = [], [], []
+    fields = {c.field for c in columns}
+    if fields & {"amount", "unit_price"} and "ordered_on" not in fields:
+        reason = _("no order date column: orders are dated the day of the import")
+        problems.append(Problem(header_index + 1, "", "", reason))
     for number, row_cells in data:
         row, found = reader.read(number, row_cells)
         problems += found
@@ -160,9 +165,10 @@ def _choose_sheet(
             return sheet, found
     raise InvalidInput(
         _(
-            "No header row found (in {sheets}): a row naming the customer (客户名称, 姓名, "
-            "公司, 联系人 or Name) and one more known column. Name columns with --map "
-            "COLUMN=FIELD."
+            "No header row found (in {sheets}): among the first 50 rows, a row naming the "
+            "customer (客户名称, 姓名, 公司, 联系人 or Name) and one more known column. Name "
+            "columns with --map COLUMN=FIELD; if the headers are garbled, name the "
+            "encoding with --encoding (e.g. gbk)."
         ).format(sheets=", ".join(s.name for s in sheets))
     )
 

@@ -38,6 +38,17 @@ _ORGANISATION = re.compile(
     r"协会|工作室|\b(ltd|inc|llc|co|corp|gmbh|limited|company|group)\b\.?)",
     re.IGNORECASE,
 )
+# What sits under a table in a workbook: totals (合计 20000) and notes (注：…, 制表人：…).
+_NOT_A_CUSTOMER = re.compile(
+    r"^\s*(合\s*计|小\s*计|总\s*计|总计金额|汇\s*总|共计|(grand\s+|sub)?totals?)\s*[:：]?\s*$"
+    r"|^\s*(注|备注|说明|制表人?|填表人|审核人?|note|notes)\s*[:：]",
+    re.IGNORECASE,
+)
+# Free text stays as typed (a note's ，and ： are not made half-width); the rest is NFKC.
+_FREE_TEXT = {"notes", "preferences", "special_needs", "contact_notes", "order_notes"}
+_EMPTY_DATES = {"0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"}  # Outlook's "no date"
+MAX_TEXT = 10_000
+_PLAIN_NUMBER = re.compile(r"^[0-9][0-9,]*(\.[0-9]+)?$")
 _GRADE_SUFFIX = re.compile(r"(级|类)?(客户)?$")
 _TAG_SPLIT = re.compile(r"[,，、;；]+|:::")
 
@@ -76,11 +87,10 @@ class Row:
         return " ".join(keys.normal(self.name).split())
 
     def identities(self) -> set[str]:
-        """Its phones and emails, for telling two customers of one name apart."""
+        """The customer's own phones and emails, for telling two customers of one name
+        apart (its contact people's are not: one company has many people)."""
         found = {p["e164"] for p in self.customer.get("phones", [])}
-        found |= {p["e164"] for p in self.contact.get("phones", [])}
-        emails = [*self.customer.get("emails", []), *self.contact.get("emails", [])]
-        found |= {e.casefold() for e in emails}
+        found |= {e.casefold() for e in self.customer.get("emails", [])}
         return found | {f"ref:{self.ref}"} if self.ref else found
 
 
@@ -97,6 +107,8 @@ class RowReader:
     def __init__(self, columns: list[Column], region: str, currency: str) -> None:
         self.columns = [c for c in columns if c.field != SKIP]
         self.contact_columns = any(c.field in CONTACT_FIELDS for c in self.columns)
+        fields = {c.field for c in self.columns}
+        self.has_status, self.has_date = "status" in fields, "ordered_on" in fields
         self.region = region
         self.currency = currency
 
@@ -105,26 +117,44 @@ class RowReader:
         values: Values = {}
         for column in self.columns:
             cell = cells_of_row[column.index] if column.index < len(cells_of_row) else None
-            shown = cells.text(cell)
-            if shown is not None:
+            shown = cells.text(cell, keep_width=column.field in _FREE_TEXT)
+            if shown is not None and shown not in _EMPTY_DATES:
                 values.setdefault(column.field, []).append((column, cell, shown))
         if not values:
             return None, []  # a blank row
         name, company = self._names(values)
+        shown = "; ".join(f"{c.header}={text}" for c, _v, text in _all(values))
         if not name:
-            shown = "; ".join(f"{c.header}={text}" for c, _v, text in _all(values))
             return None, [Problem(number, "", shown[:200], _("has no name: the row was left out"))]
+        if _NOT_A_CUSTOMER.match(name):
+            reason = _("is a total or a note, not a customer: the row was left out")
+            return None, [Problem(number, "", shown[:200], reason)]
+        for column, _cell, text in _all(values):
+            if len(text) > MAX_TEXT:  # a note can hold no more: the row waits in the rejects
+                reason = _("is longer than 10,000 characters: the row was left out")
+                return None, [Problem(number, column.header, text[:40] + "…", reason)]
         row = Row(number, name, cells_of_row)
         problems: list[Problem] = []
         for field_name, found in values.items():
             for column, cell, shown in found:
                 self._read_cell(row, field_name, column, (cell, shown), problems)
         self._place(row, name, company)
-        if row.order and not _has_amount(row.order):
-            problems += self._order_to_note(row, values)
-        elif row.order and (reason := _total_problem(row.order)):
-            problems += self._order_to_note(row, values, reason)
+        if row.order:
+            problems += self._check_order(row, values)
         return row, problems
+
+    def _check_order(self, row: Row, values: Values) -> list[Problem]:
+        """An order needs an amount and, when the file has a date column, its date; a
+        file that tracks payment leaves an order without a readable status open."""
+        if not _has_amount(row.order):
+            return self._order_to_note(row, values)
+        if reason := _total_problem(row.order):
+            return self._order_to_note(row, values, reason)
+        if self.has_date and "ordered_on" not in row.order:
+            return self._order_to_note(row, values, _("an order needs its date"))
+        if self.has_status:
+            row.order.setdefault("status", "open")
+        return []
 
     def _order_to_note(self, row: Row, values: Values, reason: str | None = None) -> list[Problem]:
         """An order without an amount (none, one that is no amount, a quantity × unit
@@ -169,6 +199,8 @@ class RowReader:
             target, name = row.order, name.removeprefix("order_")
         elif name in CONTACT_FIELDS:
             target, name = row.contact, CONTACT_FIELDS[name]
+        if column.scale and _PLAIN_NUMBER.match(cell[1]):  # 金额(万元): 1.2 is 1.2万
+            cell = (cell[1] + column.scale, cell[1] + column.scale)
         value = self._clean(checker, name, *cell)
         for problem in checker.problems:
             problems.append(Problem(row.number, column.header, problem.value, problem.message))
@@ -206,6 +238,8 @@ class RowReader:
             return [t for t in parts if t and not t.startswith("*")]
         if name.startswith(CUSTOM) or name == "product":
             return checker.text(name, shown)
+        if name == "emails":  # Google's exports put " ::: " between several
+            shown = shown.replace(":::", ";")
         check = CUSTOMER_CHECKS.get(name) or CONTACT_CHECKS[name]
         return check(checker, name, shown)
 

@@ -7,9 +7,11 @@ Nothing here decides what a cell means; headers.py and cells.py do.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ def read(path: Path, *, encoding: str | None = None) -> list[Sheet]:
         if suffix in (".xlsx", ".xlsm"):
             return _xlsx(path)
         data = path.read_bytes()
+        _refuse_other_kinds(path, data)
     except OSError as error:
         raise InvalidInput(
             _("Cannot read {path}: {reason}").format(path=path, reason=error.strerror)
@@ -47,6 +50,29 @@ def read(path: Path, *, encoding: str | None = None) -> list[Sheet]:
     if suffix in (".vcf", ".vcard") or text.lstrip().upper().startswith("BEGIN:VCARD"):
         return [_vcards(text, path)]
     return [Sheet(path.name, _csv_rows(text))]
+
+
+def _refuse_other_kinds(path: Path, data: bytes) -> None:
+    """Clear words for files that are no CSV or vCard: empty, old .xls, zip (docx…)."""
+    if not data.strip():
+        raise InvalidInput(_("{path} is empty.").format(path=path.name))
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: Excel 97-2003 (.xls), old Word
+        raise InvalidInput(
+            _(
+                "{path} is an old Excel file (.xls): open it in Excel or WPS and save it as "
+                ".xlsx, then import that."
+            ).format(path=path.name)
+        )
+    if data.startswith(b"PK\x03\x04"):
+        if b"xl/workbook" in data[:65536] or b"xl/" in data[:2048]:
+            raise InvalidInput(
+                _("{path} is an Excel workbook: name it .xlsx to import it.").format(path=path.name)
+            )
+        raise InvalidInput(
+            _("{path} is not a spreadsheet: import XLSX, CSV or vCard (.vcf).").format(
+                path=path.name
+            )
+        )
 
 
 def decode(data: bytes, encoding: str | None, path: Path) -> str:
@@ -71,6 +97,13 @@ def decode(data: bytes, encoding: str | None, path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    # Excel on a Chinese Windows saves CSV as GBK. On a few short lines charset-normalizer
+    # can take that for Korean (cp949): a file that reads as GB18030 into Chinese and
+    # ASCII is taken as GB18030 first.
+    with contextlib.suppress(UnicodeDecodeError):
+        text = data.decode("gb18030")
+        if _reads_as_chinese(text):
+            return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -82,6 +115,19 @@ def decode(data: bytes, encoding: str | None, path: Path) -> str:
         )
     name = best.encoding.casefold().replace("-", "").replace("_", "")
     return data.decode("gb18030") if name in _CHINESE else str(best)
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """Nearly all ASCII, common Chinese characters and Chinese punctuation."""
+    if not text:
+        return False
+    usual = sum(
+        1
+        for c in text
+        if c.isascii() or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef"
+    )  # fmt: skip
+    return usual >= 0.98 * len(text)
 
 
 def _csv_rows(text: str) -> list[list[Cell]]:
@@ -116,12 +162,49 @@ def _xlsx(path: Path) -> list[Sheet]:
             )
         ) from None
     try:
-        return [
-            Sheet(ws.title, [list(row) for row in ws.iter_rows(values_only=True)])
-            for ws in book.worksheets
-        ]
+        sheets = []
+        for ws in book.worksheets:
+            rows = [list(row) for row in ws.iter_rows(values_only=True)]
+            _fill_merged(rows, _merged_ranges(path, ws._worksheet_path))
+            sheets.append(Sheet(ws.title, rows))
+        return sheets
     finally:
         book.close()
+
+
+_MERGE = re.compile(rb'<mergeCell[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+
+
+def _merged_ranges(path: Path, sheet_path: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged cells as (first row, first column, last row, last column),
+    from 0 (read-only openpyxl does not read them)."""
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read(sheet_path)
+    return [
+        (int(r1) - 1, _column(c1), int(r2) - 1, _column(c2))
+        for c1, r1, c2, r2 in _MERGE.findall(data)
+    ]
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number - 1
+
+
+def _fill_merged(rows: list[list[Cell]], ranges: list[tuple[int, int, int, int]]) -> None:
+    """Each cell of a merged range takes the range's value, as a person sees it: a
+    客户名称 merged down over three order rows names all three. A title merged across
+    one row stays one title."""
+    for first_row, first_col, last_row, last_col in ranges:
+        if first_row >= len(rows) or first_row == last_row:
+            continue
+        value = rows[first_row][first_col] if first_col < len(rows[first_row]) else None
+        for row in rows[first_row : last_row + 1]:
+            row.extend([None] * (last_col + 1 - len(row)))
+            for col in range(first_col, last_col + 1):
+                row[col] = value
 
 
 VCARD_HEADERS = (

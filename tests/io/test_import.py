@@ -9,18 +9,12 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from custbook.book import Book, figures
+from custbook.book import figures
 from custbook.book import rows as book_rows
 from custbook.book.search import index
 from custbook.errors import InvalidInput
 from custbook.io import importer
 from custbook.io.headers import parse_overrides
-from tests.book.conftest import StepClock
-
-
-@pytest.fixture
-def book():
-    return Book.in_memory(clock=StepClock())
 
 
 def imported(book, path, **options):
@@ -396,5 +390,8 @@ def test_an_amount_too_large_is_kept_in_the_notes(book, tmp_path):
     text = "客户名称,单价,数量,产品\n甲公司,99999999,999999999,服务器\n"
     summary = imported(book, write_csv(tmp_path / "big.csv", text))
     assert summary.created == 1 and summary.rejected == 0
-    assert summary.problems[0].reason == "quantity × unit price is too large: kept in the notes"
+    assert [p.reason for p in summary.problems] == [
+        "no order date column: orders are dated the day of the import",
+        "quantity × unit price is too large: kept in the notes",
+    ]
     assert orders(book) == [] and "99999999" in customers(book)["甲公司"]["notes"]

@@ -1,0 +1,156 @@
+"""What a first try of the importer as a new user found, each as a test that failed."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import Workbook
+
+from custbook.errors import InvalidInput
+from custbook.io.headers import parse_overrides
+from tests.io.test_import import contacts, customers, imported, orders, write_csv
+
+
+def workbook(path, rows, merges=()):
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    for cells in merges:
+        wb.active.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+def test_totals_and_notes_under_the_table_are_no_customers(book, tmp_path):
+    path = workbook(tmp_path / "t.xlsx", [
+        ["客户名称", "手机", "成交日期", "成交金额"],
+        ["甲公司", "13800138000", "2024-01-02", 20000],
+        ["合计", None, None, 20000],
+        ["注：以上数据仅供内部使用"],
+    ])  # fmt: skip
+    summary = imported(book, path)
+    assert list(customers(book)) == ["甲公司"]
+    assert [r[0] for r in summary.rejected_rows] == [3, 4]
+
+
+def test_an_unpaid_or_unreadable_status_is_never_paid(book, tmp_path):
+    text = (
+        "日期,客户名称,金额,付款状态\n2024-01-02,甲,100,未付款\n2024-01-03,乙,200,部分付款\n"
+        "2024-01-04,丙,300,赊账\n2024-01-05,丁,400,\n2024-01-06,戊,500,已收款\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "s.csv", text))
+    assert [(o[0], o[5]) for o in orders(book)] == [
+        ("甲", "open"), ("乙", "open"), ("丙", "open"), ("丁", "open"), ("戊", "paid"),
+    ]  # fmt: skip
+    assert [p.value for p in summary.problems] == ["赊账"]
+
+
+def test_a_short_gbk_file_reads_as_chinese(book, tmp_path):
+    text = "Name,Phone,Notes\r\n张伟,13800138000,老客户\r\n李娜,13900139000,新客户\r\n"
+    imported(book, write_csv(tmp_path / "gbk.csv", text, "gbk"))
+    assert list(customers(book)) == ["张伟", "李娜"]
+
+
+def test_an_order_without_its_date_is_kept_in_the_notes(book, tmp_path):
+    text = "客户名称,日期,金额\n甲,2023/13/45,100\n乙,,200\n"
+    summary = imported(book, write_csv(tmp_path / "d.csv", text))
+    assert orders(book) == []
+    assert "100" in customers(book)["甲"]["notes"] and "200" in customers(book)["乙"]["notes"]
+    assert [p.row for p in summary.problems] == [2, 2, 3]
+
+
+def test_no_date_column_is_said_once(book, tmp_path):
+    summary = imported(book, write_csv(tmp_path / "n.csv", "客户名称,金额\n甲,100\n乙,200\n"))
+    assert len(orders(book)) == 2
+    assert [p.reason for p in summary.problems] == [
+        "no order date column: orders are dated the day of the import"
+    ]
+
+
+def test_a_name_merged_down_over_its_orders(book, tmp_path):
+    path = workbook(tmp_path / "m.xlsx", [
+        ["客户名称", "产品", "金额", "日期"],
+        ["上海甲公司", "打印机", 100, "2024-01-01"],
+        [None, "墨盒", 20, "2024-01-02"],
+        [None, "纸", 5, "2024-01-03"],
+    ], merges=["A2:A4"])  # fmt: skip
+    summary = imported(book, path)
+    assert summary.rejected == 0
+    assert [o[:3] for o in orders(book)] == [
+        ("上海甲公司", "2024-01-01", "打印机"), ("上海甲公司", "2024-01-02", "墨盒"),
+        ("上海甲公司", "2024-01-03", "纸"),
+    ]  # fmt: skip
+
+
+def test_amount_headers_with_a_unit(book, tmp_path):
+    text = '客户名称,日期,金额（元）\n甲,2024-01-01,"1,250.50"\n乙,2024-01-01,3000元\n'
+    imported(book, write_csv(tmp_path / "y.csv", text))
+    text = "客户名称,日期,成交金额(万元)\n丙,2024-01-01,1.2\n"
+    imported(book, write_csv(tmp_path / "w.csv", text))
+    assert [(o[0], o[3]) for o in orders(book)] == [("甲", 125050), ("乙", 300000), ("丙", 1200000)]
+
+
+def test_a_cell_too_long_for_the_book_rejects_its_row_whole(book, tmp_path):
+    text = f"客户名称,备注\n甲,{'很长' * 6000}\n乙,短\n"
+    summary = imported(book, write_csv(tmp_path / "l.csv", text))
+    assert list(customers(book)) == ["乙"]
+    ((number, row, reason),) = summary.rejected_rows
+    assert number == 2 and row[1] == "很长" * 6000 and "10,000" in reason
+
+
+def test_one_company_with_two_contact_people(book, tmp_path):
+    text = "客户名称,联系人,手机\n上海华峰贸易有限公司,张伟,13800138000\n上海华峰贸易有限公司,李秘书,13900001111\n"
+    imported(book, write_csv(tmp_path / "c.csv", text))
+    assert list(customers(book)) == ["上海华峰贸易有限公司"]
+    assert [c[1] for c in contacts(book)] == ["张伟", "李秘书"]
+
+
+def test_google_values_separated_by_three_colons(book, tmp_path):
+    text = (
+        "Name,Phone 1 - Value,E-mail 1 - Value\n"
+        "Amy,+1 415-555-0100 ::: +1 415-555-0101,a@example.com ::: b@example.com\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "g.csv", text))
+    (amy,) = customers(book).values()
+    assert amy["phones"] == ["+14155550100", "+14155550101"]
+    assert amy["emails"] == ["a@example.com", "b@example.com"] and summary.problems == []
+
+
+def test_map_mistakes_are_named(book, tmp_path):
+    path = write_csv(tmp_path / "a.csv", "客户名称,手机\n甲,13800138000\n")
+    with pytest.raises(InvalidInput, match="手機"):
+        imported(book, path, maps=["手機=phones"])
+    with pytest.raises(InvalidInput, match="not a field"):
+        parse_overrides(["手机=custom."])
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "save it as .xlsx"),
+        ("empty.csv", b"", "is empty"),
+        ("notes.docx", b"PK\x03\x04word/document.xml", "not a spreadsheet"),
+    ],
+)
+def test_files_that_are_no_spreadsheet(book, tmp_path, name, data, message):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(InvalidInput, match=message):
+        imported(book, tmp_path / name)
+
+
+def test_words_beside_a_phone_stay_with_it_and_notes_keep_their_punctuation(book, tmp_path):
+    text = "客户名称,手机,备注\n甲,13800000004（周总）,周一到周五，上午：九点后\n"
+    imported(book, write_csv(tmp_path / "p.csv", text))
+    (one,) = customers(book).values()
+    assert one["phones"] == ["+8613800000004"]
+    assert one["notes"] == "周一到周五，上午：九点后"
+    typed = book.db.execute("SELECT json_extract(phones, '$[0].typed') FROM customers").fetchone()
+    assert typed[0] == "13800000004(周总)"
+
+
+def test_outlook_defaults_are_no_custom_fields(book, tmp_path):
+    text = (
+        "First Name,Last Name,Mobile Phone,Sensitivity,Priority,Private,Gender,Anniversary\n"
+        "Wei,Zhang,13800138000,Normal,Normal,False,Unspecified,0/0/00\n"
+    )
+    imported(book, write_csv(tmp_path / "o.csv", text))
+    assert customers(book)["Wei Zhang"]["custom_fields"] == {}
