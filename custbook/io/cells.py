@@ -19,6 +19,14 @@ from custbook.book.validation import Checker, Phone
 from custbook.i18n import _
 from custbook.io.sources import Cell
 
+_HALF_WIDTH = {
+    **{code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)},  # ０-９
+    **{code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)},  # Ａ-Ｚ
+    **{code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)},  # ａ-ｚ
+    0x3000: 0x20,  # the ideographic space
+    0xFF20: 0x40,  # ＠
+    0xFF0E: 0x2E,  # ．
+}
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _SERIALS = range(1, 2_958_466)  # 1900-01-01 to 9999-12-31, as Excel counts days
 _COMPACT = re.compile(r"^([12][0-9]{3})([01][0-9])([0-3][0-9])$")  # 20230520
@@ -26,13 +34,15 @@ _YEAR_LAST = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")  # 3/
 _NO_YEAR = re.compile(r"^--([0-9]{2})-?([0-9]{2})$")  # vCard 4: --0305
 _NO_DATE = re.compile(r"^[0/.-]+$")  # Outlook writes 0/0/00 for no birthday, MySQL 0000-00-00
 _PHONE_SPLIT = re.compile(r"[;,，；、/|\n]+|:::")
-_REMARK = re.compile(r"\([^()]*\)")  # 13800000004(周总): the words stay in the typed form
+_REMARK = re.compile(r"[(（][^()（）]*[)）]")  # 13800000004(周总): the words stay in the typed form
 _PHONE_LABEL = re.compile(r"^\s*[^\d+(（]{0,8}[:：]\s*")  # 手机：, Tel:, 办公:
 
 
-def text(cell: Cell, *, keep_width: bool = False) -> str | None:
-    """A cell as text: NFKC (全角 to half-width; NFC only with `keep_width`), trimmed;
-    numbers without a stray .0."""
+def text(cell: Cell) -> str | None:
+    """A cell as text: full-width letters, digits and spaces made half-width (ＡＢＣ１２３
+    is ABC123), Chinese punctuation kept as typed (（）：，are right in Chinese text),
+    NFC, trimmed; numbers without a stray .0. Each field's own checks read phones, dates
+    and amounts in NFKC besides."""
     if cell is None:
         return None
     if isinstance(cell, bool):
@@ -43,8 +53,8 @@ def text(cell: Cell, *, keep_width: bool = False) -> str | None:
         return cell.isoformat(sep=" ", timespec="minutes").removesuffix(" 00:00")
     if isinstance(cell, datetime.date):
         return cell.isoformat()
-    form = "NFC" if keep_width else "NFKC"
-    shown = unicodedata.normalize(form, str(cell)).replace("\r\n", "\n").strip()
+    shown = unicodedata.normalize("NFC", str(cell).translate(_HALF_WIDTH))
+    shown = shown.replace("\r\n", "\n").strip()
     return shown or None
 
 

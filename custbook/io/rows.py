@@ -44,8 +44,6 @@ _NOT_A_CUSTOMER = re.compile(
     r"|^\s*(注|备注|说明|制表人?|填表人|审核人?|note|notes)\s*[:：]",
     re.IGNORECASE,
 )
-# Free text stays as typed (a note's ，and ： are not made half-width); the rest is NFKC.
-_FREE_TEXT = {"notes", "preferences", "special_needs", "contact_notes", "order_notes"}
 _EMPTY_DATES = {"0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"}  # Outlook's "no date"
 MAX_TEXT = 10_000
 _PLAIN_NUMBER = re.compile(r"^[0-9][0-9,]*(\.[0-9]+)?$")
@@ -117,7 +115,7 @@ class RowReader:
         values: Values = {}
         for column in self.columns:
             cell = cells_of_row[column.index] if column.index < len(cells_of_row) else None
-            shown = cells.text(cell, keep_width=column.field in _FREE_TEXT)
+            shown = cells.text(cell)
             if shown is not None and shown not in _EMPTY_DATES:
                 values.setdefault(column.field, []).append((column, cell, shown))
         if not values:

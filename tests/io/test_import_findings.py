@@ -144,7 +144,7 @@ def test_words_beside_a_phone_stay_with_it_and_notes_keep_their_punctuation(book
     assert one["phones"] == ["+8613800000004"]
     assert one["notes"] == "周一到周五，上午：九点后"
     typed = book.db.execute("SELECT json_extract(phones, '$[0].typed') FROM customers").fetchone()
-    assert typed[0] == "13800000004(周总)"
+    assert typed[0] == "13800000004（周总）"
 
 
 def test_outlook_defaults_are_no_custom_fields(book, tmp_path):

@@ -1,0 +1,32 @@
+"""`custbook export` through real processes on a real encrypted book."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import custbook
+from tests.io.test_import import messy_workbook
+
+
+def test_export_to_a_file_and_to_standard_output(book_file, tmp_path):
+    assert custbook(book_file, "import", str(messy_workbook(tmp_path / "m.xlsx"))).returncode == 0
+    out = tmp_path / "客户.csv"
+    done = custbook(book_file, "export", "--format", "csv", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "not encrypted" in done.stderr and done.stdout == ""
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert out.read_bytes().startswith("\ufeff".encode())
+    again = custbook(book_file, "export", "--format", "csv", "-o", str(out))
+    assert again.returncode != 0 and "--force" in again.stderr
+    forced = custbook(book_file, "export", "--format", "json", "-o", str(out), "--force")
+    assert forced.returncode == 0 and json.loads(out.read_text())["format"] == "custbook"
+
+    shown = custbook(book_file, "export", "--format", "json", "--query", "grade:A")
+    assert [c["name"] for c in json.loads(shown.stdout)["customers"]] == ["上海宏达贸易有限公司"]
+    assert "1 customers written to standard output" in shown.stderr
+    bad = custbook(book_file, "export", "--format", "csv", "--query", "grade:X")
+    assert bad.returncode != 0 and "grade" in bad.stderr and "Traceback" not in bad.stderr
+    xlsx = custbook(book_file, "export", "--format", "xlsx", "-o", str(tmp_path / "a.xlsx"))
+    assert xlsx.returncode == 0 and (tmp_path / "a.xlsx").read_bytes()[:2] == b"PK"
+    left = {p.name for p in tmp_path.iterdir()} - {"book.cbk", "book.cbk.lock", "backups"}
+    assert sorted(left) == ["a.xlsx", "m.xlsx", "客户.csv"]  # no temporary file left

@@ -1,0 +1,173 @@
+"""Exports: CSV and XLSX read back by the import give the same customers, contacts and
+orders; vCard and iCalendar parse; JSON holds every record; files are 0600 and never
+written over without --force."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+import vobject
+from openpyxl import load_workbook
+
+from custbook.book import Book
+from custbook.book.demo import fill_demo_book
+from custbook.errors import InvalidInput
+from custbook.i18n import set_language
+from custbook.io import export, importer
+from tests.book.conftest import StepClock
+from tests.io.test_import import messy_workbook
+
+TODAY = __import__("datetime").date(2026, 3, 1)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    book = Book.in_memory(clock=StepClock())
+    fill_demo_book(book, customers=40, today=TODAY)
+    return book
+
+
+def content(book: Book) -> tuple[list, list, list]:
+    """Customers, contacts and orders as a person sees them (no ids, no times)."""
+    customers = sorted(
+        (c["name"], c["kind"], c["company"], c["city"], c["grade"], c["stage"], c["notes"],
+         json.dumps([p["e164"] for p in json.loads(c["phones"])]), c["emails"], c["birthday"],
+         c["custom_fields"], c["do_not_contact"])
+        for c in book.db.execute("SELECT * FROM customers")
+    )  # fmt: skip
+    tags = sorted(tuple(r) for r in book.db.execute(
+        "SELECT c.name, t.name FROM customer_tags ct JOIN customers c ON c.id = ct.customer_id"
+        " JOIN tags t ON t.id = ct.tag_id"))  # fmt: skip
+    contacts = sorted(
+        (r["owner"], r["name"], r["title"], json.dumps([p["e164"] for p in json.loads(r["phones"])]),
+         r["emails"], r["birthday"])
+        for r in book.db.execute(
+            "SELECT p.*, c.name AS owner FROM contacts p JOIN customers c ON c.id = p.customer_id"
+        )
+    )  # fmt: skip
+    orders = sorted(
+        (r["owner"], r["ordered_on"], r["product"], r["amount_minor"], r["currency"],
+         r["status"], r["payment_due"], r["paid_on"], r["quantity"], r["unit_price_minor"])
+        for r in book.db.execute(
+            "SELECT o.*, c.name AS owner FROM orders o JOIN customers c ON c.id = o.customer_id"
+        )
+    )  # fmt: skip
+    return customers + tags, contacts, orders
+
+
+def reimported(book: Book, path: Path) -> Book:
+    fresh = Book.in_memory(clock=StepClock())
+    plan = importer.prepare(path, region="CN", currency="CNY")
+    summary = importer.run(fresh, plan)
+    assert summary.rejected == 0, summary.rejected_rows
+    return fresh
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_csv_and_xlsx_read_back_the_same(demo, tmp_path, fmt, language):
+    set_language(language)
+    try:
+        path = tmp_path / f"out.{fmt}"
+        ids = export.chosen_ids(demo, None)
+        with export.plaintext_file(path, force=False, binary=fmt == "xlsx") as out:
+            table = export.Table(demo, ids, typed=fmt == "xlsx")
+            if fmt == "csv":
+                export.write_csv(table, out)
+            else:
+                export.write_xlsx(table, out, tmp_path)
+        fresh = reimported(demo, path)
+    finally:
+        set_language(None)
+    assert content(fresh) == content(demo)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"out.{fmt}"]  # no temp left
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_xlsx_cells_are_typed(demo, tmp_path):
+    path = tmp_path / "typed.xlsx"
+    with export.plaintext_file(path, force=False, binary=True) as out:
+        export.write_xlsx(
+            export.Table(demo, export.chosen_ids(demo, None), typed=True), out, tmp_path
+        )
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    dated = [r[header.index("Order date")] for r in rows[1:] if r[header.index("Order date")]]
+    amounts = [r[header.index("Amount")] for r in rows[1:] if r[header.index("Amount")]]
+    assert dated and all(hasattr(d, "year") for d in dated)
+    assert amounts and all(isinstance(a, int | float) for a in amounts)
+
+
+def test_a_query_picks_the_customers(demo):
+    ids = export.chosen_ids(demo, "grade:A")
+    grades = {demo.customers.get(i)["grade"] for i in ids}
+    assert ids and grades == {"A"}
+    assert len(export.chosen_ids(demo, None)) == 40
+
+
+def test_json_holds_every_record(demo):
+    out = io.StringIO()
+    export.write_json(demo, export.chosen_ids(demo, None), out)
+    data = json.loads(out.getvalue())
+    assert len(data["customers"]) == 40
+    for key, table in (("interactions", "interactions"), ("orders", "orders"),
+                       ("contacts", "contacts"), ("opportunities", "opportunities")):  # fmt: skip
+        exported = sum(len(c[key]) for c in data["customers"])
+        assert exported == demo.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0], key
+    reminders = sum(len(c["reminders"]) for c in data["customers"]) + len(data["reminders"])
+    assert reminders == demo.db.execute("SELECT count(*) FROM reminders").fetchone()[0]
+    assert "changes" not in out.getvalue() and "change_sets" not in data
+
+
+def test_vcards_and_calendar_parse(demo):
+    ids = export.chosen_ids(demo, None)
+    cards = io.StringIO()
+    export.write_vcards(demo, ids, cards)
+    parsed = list(vobject.readComponents(cards.getvalue()))
+    people = demo.db.execute("SELECT count(*) FROM contacts").fetchone()[0]
+    assert len(parsed) == 40 + people
+    assert all(card.version.value == "4.0" for card in parsed)
+    calendar = io.StringIO()
+    export.write_calendar(demo, ids, everything=True, out=calendar)
+    events = list(vobject.readOne(calendar.getvalue()).vevent_list)
+    open_reminders = demo.db.execute("SELECT count(*) FROM reminders WHERE done_at IS NULL")
+    assert len(events) == open_reminders.fetchone()[0]
+    assert any("RRULE" in e.contents or "rrule" in e.contents for e in events)
+
+
+def test_a_file_is_never_written_over_without_force(tmp_path):
+    path = tmp_path / "kept.csv"
+    path.write_text("mine")
+    with (
+        pytest.raises(InvalidInput, match="--force"),
+        export.plaintext_file(path, force=False, binary=False),
+    ):
+        pass
+    assert path.read_text() == "mine"
+    path.chmod(0o644)
+    with export.plaintext_file(path, force=True, binary=False) as out:
+        out.write("new")
+    assert path.read_text() == "new" and path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_failed_export_leaves_nothing(tmp_path):
+    path = tmp_path / "half.csv"
+    with pytest.raises(RuntimeError), export.plaintext_file(path, force=False, binary=False) as out:
+        out.write("half a customer")
+        raise RuntimeError("disk on fire")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_messy_import_exports_and_reimports_the_same(tmp_path):
+    book = Book.in_memory(clock=StepClock())
+    importer.run(
+        book, importer.prepare(messy_workbook(tmp_path / "m.xlsx"), region="CN", currency="CNY")
+    )
+    path = tmp_path / "again.csv"
+    with export.plaintext_file(path, force=False, binary=False) as out:
+        export.write_csv(export.Table(book, export.chosen_ids(book, None), typed=False), out)
+    assert content(reimported(book, path)) == content(book)
