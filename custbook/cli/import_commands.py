@@ -16,7 +16,7 @@ from custbook.cli.main import CliState, book_options, cli
 from custbook.cli.output import emit_json, message_console, say, warn
 from custbook.cli.session import changing, reading
 from custbook.i18n import _
-from custbook.io import headers, importer
+from custbook.io import headers, importer, restore
 
 _SHOWN_PROBLEMS = 50
 _PROGRESS_FROM = 500  # customers; fewer finish before a bar could show
@@ -57,6 +57,9 @@ def import_file(
     rejects: Path | None,
     as_json: bool,
 ) -> None:
+    if restore.is_export(file):
+        _restore(state, file, dry_run, as_json)
+        return
     overrides = headers.parse_overrides(mappings)
     with _opened(state, dry_run) as book:
         plan = importer.prepare(
@@ -75,6 +78,24 @@ def import_file(
         emit_json(_json(plan, summary, dry_run))
         return
     _print(plan, summary, dry_run, rejects)
+
+
+def _restore(state: CliState, file: Path, dry_run: bool, as_json: bool) -> None:
+    """custbook's own JSON export, back into an empty book with its ids."""
+    data = restore.read_export(file)
+    with _opened(state, dry_run) as book:
+        counts = restore.restore(book, data, dry_run=dry_run)
+    if as_json:
+        emit_json({**counts, "dry_run": dry_run})
+        return
+    say(
+        _(
+            "Restored {customers} customers with {contacts} contacts, {interactions} "
+            "interactions, {reminders} reminders, {orders} orders and {opportunities} "
+            "opportunities."
+        ).format(**counts)
+    )
+    say(_("Dry run: nothing was changed.") if dry_run else _("`custbook undo` takes it back."))
 
 
 @contextmanager

@@ -30,3 +30,20 @@ def test_export_to_a_file_and_to_standard_output(book_file, tmp_path):
     assert xlsx.returncode == 0 and (tmp_path / "a.xlsx").read_bytes()[:2] == b"PK"
     left = {p.name for p in tmp_path.iterdir()} - {"book.cbk", "book.cbk.lock", "backups"}
     assert sorted(left) == ["a.xlsx", "m.xlsx", "客户.csv"]  # no temporary file left
+
+
+def test_a_json_export_restores_into_an_empty_book(book_file, tmp_path):
+    from tests.conftest import make_book
+
+    assert custbook(book_file, "import", str(messy_workbook(tmp_path / "m.xlsx"))).returncode == 0
+    out = tmp_path / "all.json"
+    assert custbook(book_file, "export", "--format", "json", "-o", str(out)).returncode == 0
+    other = tmp_path / "other.cbk"
+    make_book(other, rows=0).close()
+    restored = custbook(other, "import", str(out), "--json")
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(restored.stdout)["customers"] == 2
+    again = custbook(other, "import", str(out))
+    assert again.returncode != 0 and "empty book" in again.stderr
+    shown = custbook(other, "show", "1", "--json")
+    assert json.loads(shown.stdout)["name"] == "上海宏达贸易有限公司"

@@ -12,11 +12,11 @@ import pytest
 import vobject
 from openpyxl import load_workbook
 
-from custbook.book import Book
+from custbook.book import Book, figures
 from custbook.book.demo import fill_demo_book
 from custbook.errors import InvalidInput
 from custbook.i18n import set_language
-from custbook.io import export, importer
+from custbook.io import export, importer, restore
 from tests.book.conftest import StepClock
 from tests.io.test_import import messy_workbook
 
@@ -171,3 +171,48 @@ def test_a_messy_import_exports_and_reimports_the_same(tmp_path):
     with export.plaintext_file(path, force=False, binary=False) as out:
         export.write_csv(export.Table(book, export.chosen_ids(book, None), typed=False), out)
     assert content(reimported(book, path)) == content(book)
+
+
+def every_record(book: Book) -> dict[str, list[tuple]]:
+    """Every table a person's data lives in, row by row (history and derived rows aside)."""
+    tables = ("customers", "contacts", "interactions", "reminders", "orders", "opportunities",
+              "tags", "customer_tags", "settings", "saved_views")  # fmt: skip
+    return {t: sorted(tuple(r) for r in book.db.execute(f"SELECT * FROM {t}")) for t in tables}
+
+
+def test_json_comes_back_as_the_same_book(demo, tmp_path):
+    demo.set_setting("currency", "CNY")
+    demo.views.save("A 上海", "grade:A city:上海")
+    path = tmp_path / "book.json"
+    with export.plaintext_file(path, force=False, binary=False) as out:
+        export.write_json(demo, export.chosen_ids(demo, None), out)
+    fresh = Book.in_memory(clock=StepClock())
+    counts = restore.restore(fresh, restore.read_export(path))
+    assert counts["customers"] == 40
+    assert every_record(fresh) == every_record(demo)
+    assert figures.kept(fresh.db) == figures.kept(demo.db)  # kept figures rebuilt the same
+    with pytest.raises(InvalidInput, match="empty book"):
+        restore.restore(fresh, restore.read_export(path))
+    fresh.undo(source="t")
+    assert every_record(fresh)["customers"] == []
+
+
+def test_a_tampered_json_export_is_refused_whole(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"format": "custbook", "version": 1, "customers": [
+        {"id": 1, "name": "甲", "kind": "person", "created_at": "2026-01-01T00:00:00+00:00",
+         "updated_at": "2026-01-01T00:00:00+00:00"},
+        {"id": 2, "name": None},
+    ]}))  # fmt: skip
+    book = Book.in_memory(clock=StepClock())
+    with pytest.raises(InvalidInput, match="refuses"):
+        restore.restore(book, restore.read_export(path))
+    assert book.db.execute("SELECT count(*) FROM customers").fetchone()[0] == 0
+    path.write_text(
+        json.dumps({"format": "custbook", "version": 1, "customers": [{"id": 1, "evil": 1}]})
+    )
+    with pytest.raises(InvalidInput, match="evil"):
+        restore.restore(book, restore.read_export(path))
+    path.write_text("[1, 2]")
+    with pytest.raises(InvalidInput, match="not a custbook JSON export"):
+        restore.read_export(path)
