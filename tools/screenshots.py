@@ -24,6 +24,7 @@ from custbook.cli.book_commands import DEMO_PASSPHRASE
 from custbook.tui.app import CustbookApp
 from custbook.tui.config import AppConfig
 from custbook.vault import KdfParams, create_book
+from tests.io.test_import import messy_workbook
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -91,6 +92,8 @@ SHOTS: list[tuple[str, list[Step]]] = [
     ),
     ("agenda", [keys("enter"), keys("a")]),
     ("help", [keys("enter"), keys("question_mark")]),
+    ("import", [keys("enter"), keys("i"), typed("#path", "客户名录.xlsx"), keys("enter")]),
+    ("export", [keys("enter"), keys("slash", *"grade:A", "enter"), keys("x")]),
 ]
 
 
@@ -104,6 +107,8 @@ async def shoot(book: Path, name: str, steps: list[Step]) -> Path:
             await step(pilot)
         target = OUT / f"{name}.svg"
         app.save_screenshot(filename=target.name, path=str(OUT))
+        while len(app.screen_stack) > 2:  # a form with typed text would ask before quitting
+            app.pop_screen()
         await app.action_quit()
     return target
 
@@ -114,6 +119,7 @@ async def main() -> None:
         os.chdir(folder)  # the unlock screen shows the book's path: keep it short
         try:
             book = make_demo(Path("."))
+            messy_workbook(Path("客户名录.xlsx"))  # what the import screen reads
             for name, steps in SHOTS:
                 print(await shoot(book, name, steps))
         finally:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import IO, Any
 
 import click
 
@@ -47,7 +46,7 @@ def export_book(state: CliState, fmt: str, query: str | None, output: str, force
         else:
             path = Path(output)
             with export.plaintext_file(path, force=force, binary=fmt == "xlsx") as out:
-                _write(book, ids, fmt, out, folder=path.parent, everything=not query)
+                export.write_format(book, ids, fmt, out, folder=path.parent, everything=not query)
     where = _("standard output") if to_stdout else output
     warn(
         _(
@@ -60,26 +59,11 @@ def export_book(state: CliState, fmt: str, query: str | None, output: str, force
 def _to_stdout(book: Book, ids: list[int], fmt: str, *, everything: bool) -> None:
     if fmt == "xlsx":
         data = io.BytesIO()
-        _write(book, ids, fmt, data, folder=Path.cwd(), everything=everything)
+        export.write_format(book, ids, fmt, data, folder=Path.cwd(), everything=everything)
         sys.stdout.buffer.write(data.getvalue())
         sys.stdout.buffer.flush()
         return
     text = io.StringIO()
-    _write(book, ids, fmt, text, folder=Path.cwd(), everything=everything)
+    export.write_format(book, ids, fmt, text, folder=Path.cwd(), everything=everything)
     sys.stdout.buffer.write(text.getvalue().encode("utf-8"))
     sys.stdout.buffer.flush()
-
-
-def _write(
-    book: Book, ids: list[int], fmt: str, out: IO[Any], *, folder: Path, everything: bool
-) -> None:
-    if fmt == "csv":
-        export.write_csv(export.Table(book, ids, typed=False), out)
-    elif fmt == "xlsx":
-        export.write_xlsx(export.Table(book, ids, typed=True), out, folder)
-    elif fmt == "json":
-        export.write_json(book, ids, out)
-    elif fmt == "vcf":
-        export.write_vcards(book, ids, out)
-    else:
-        export.write_calendar(book, ids, everything=everything, out=out)

@@ -145,6 +145,25 @@ class Table:
         return value
 
 
+def write_format(
+    book: Book, ids: list[int], fmt: str, out: IO[Any], *, folder: Path, everything: bool
+) -> None:
+    """The chosen customers in `fmt` (FORMATS); `folder` takes openpyxl's temporary
+    files; `everything` adds the reminders of no customer to a calendar."""
+    if fmt in ("csv", "xlsx"):
+        table = Table(book, ids, typed=fmt == "xlsx")
+        if fmt == "csv":
+            write_csv(table, out)
+        else:
+            write_xlsx(table, out, folder)
+    elif fmt == "json":
+        write_json(book, ids, out)
+    elif fmt == "vcf":
+        write_vcards(book, ids, out)
+    else:
+        write_calendar(book, ids, everything=everything, out=out)
+
+
 def write_csv(table: Table, out: IO[str]) -> None:
     """UTF-8 with a BOM, so Excel opens Chinese correctly."""
     out.write("\ufeff")

@@ -85,6 +85,7 @@ class Summary:
     problems: list[Problem] = field(default_factory=list)
     rejected_rows: list[tuple[int, list[sources.Cell], str]] = field(default_factory=list)
     customer_ids: list[int] = field(default_factory=list)  # created or updated
+    created_ids: list[int] = field(default_factory=list)
 
     def counts(self) -> tuple[int, ...]:
         return (self.created, self.updated, self.unchanged, self.contacts, self.orders,
@@ -421,6 +422,7 @@ class _Writer:
         self.summary.contacts += len(people)
         self.summary.orders += len(orders)
         self.summary.customer_ids += ids
+        self.summary.created_ids += ids
 
     def _records(
         self, incoming: Incoming

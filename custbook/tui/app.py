@@ -31,6 +31,7 @@ from custbook.tui.screens.agenda import AgendaScreen
 from custbook.tui.screens.customer import CustomerScreen
 from custbook.tui.screens.form import Form, FormScreen
 from custbook.tui.screens.help import HelpScreen
+from custbook.tui.screens.importing import ImportScreen
 from custbook.tui.screens.main import MainScreen
 from custbook.tui.screens.unlock import UnlockScreen
 
@@ -265,6 +266,18 @@ class CustbookApp(App[None]):
 
     async def action_log_for_shown(self) -> None:
         await self.open_form("log")
+
+    async def action_import(self) -> None:
+        if self.runtime.is_open and not self.locked and not isinstance(self.screen, ImportScreen):
+            await self.push_screen(ImportScreen())
+
+    async def show_imported(self, created: list[int]) -> None:
+        """Back to the list, showing the customers an import added (its ids are one
+        run: it writes them in order)."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, MainScreen):
+            self.pop_screen()
+        if isinstance(self.screen, MainScreen) and created:
+            self.screen.search_for(f"id:{min(created)}-{max(created)}")
 
     async def action_agenda(self) -> None:
         if self.runtime.is_open and not self.locked and not isinstance(self.screen, AgendaScreen):

@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.conftest import PASSPHRASE
+from tests.io.test_import import messy_workbook
 
 from .conftest import make_app
 from .test_app import settle
@@ -95,6 +96,15 @@ class TestScreens:
         app = make_app(relative_book)
         keys = (*FULL, ROW_FORMS[row], "enter")
         assert snap_compare(app, run_before=flow(*keys), terminal_size=size)
+
+    def test_import(self, snap_compare, relative_book, size):
+        messy_workbook(Path("messy.xlsx"))
+        keys = ("i", *"messy.xlsx", "enter")
+        assert snap_compare(make_app(relative_book), run_before=flow(*keys), terminal_size=size)
+
+    def test_export(self, snap_compare, relative_book, size):
+        app = make_app(relative_book)
+        assert snap_compare(app, run_before=flow("x"), terminal_size=size)
 
     def test_agenda(self, snap_compare, relative_book, size):
         assert snap_compare(make_app(relative_book), run_before=flow("a"), terminal_size=size)

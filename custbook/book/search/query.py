@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 KEYS = (
     "grade", "stage", "city", "province", "industry", "tag", "source", "last", "reviewed",
     "created", "revenue", "orders", "due", "overdue", "risk", "has", "no", "birthday",
-    "archived",
+    "archived", "id",
 )  # fmt: skip
 _ALIASES = {
     "等级": "grade", "级别": "grade", "阶段": "stage", "城市": "city", "省份": "province",
@@ -166,7 +166,7 @@ def _example(key: str) -> str:
 _EXAMPLES = {
     "grade": "grade:A", "stage": "stage:active", "city": "city:上海", "tag": "tag:VIP",
     "last": "last:>90d", "reviewed": "reviewed:>180d", "created": "created:<2024-01-01",
-    "revenue": "revenue:>10000", "orders": "orders:>=3", "due": "due:today",
+    "revenue": "revenue:>10000", "orders": "orders:>=3", "due": "due:today", "id": "id:12-40",
     "overdue": "overdue:yes", "risk": "risk:any", "has": "has:email", "no": "no:phone",
     "birthday": "birthday:this-month", "archived": "archived:yes",
 }  # fmt: skip
@@ -303,6 +303,13 @@ def _number(column: str, read: Callable[[str], int]) -> Callable[[str, str, Cont
     return compile_
 
 
+def _ids(key: str, value: str, context: Context) -> Condition:
+    """custbook's ids: `id:12`, `id:>=12` or a range `id:12-40` (what an import added)."""
+    if found := re.fullmatch(r"(\d{1,12})-(\d{1,12})", value):
+        return "c.id BETWEEN ? AND ?", [int(found.group(1)), int(found.group(2))]
+    return _number("c.id", _count)(key, value, context)
+
+
 def _count(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise _BadValue(_("is not a whole number"))
@@ -417,4 +424,5 @@ _COMPILERS: dict[str, Callable[[str, str, Context], Condition]] = {
     "no": _present(negate=True),
     "birthday": _birthday,
     "archived": _archived,
+    "id": _ids,
 }

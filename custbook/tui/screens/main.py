@@ -17,6 +17,7 @@ from custbook.book.search.query import QueryError, parse
 from custbook.errors import CustbookError
 from custbook.i18n import _
 from custbook.tui.messages import OpenCustomer
+from custbook.tui.screens.exporting import ExportScreen
 from custbook.tui.widgets.customer_table import CustomerTable
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class MainScreen(Screen[None]):
         Binding("l", "app.log_for_shown", _("Log"), id="log"),
         Binding("a", "app.agenda", _("Agenda"), id="agenda"),
         Binding("v", "focus_views", _("Views"), id="views"),
+        Binding("i", "app.import", _("Import"), id="import"),
+        Binding("x", "export_shown", _("Export"), id="export"),
         Binding("question_mark", "app.help", _("Help"), id="help"),
         Binding("ctrl+l", "app.lock", _("Lock"), id="lock"),
         Binding("ctrl+q", "app.quit", _("Quit"), id="quit"),
@@ -216,6 +219,14 @@ class MainScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         if self.shown_query is not None:  # back from a customer or a form: rows may differ
             self.refresh_list(more=True)
+
+    def search_for(self, query: str) -> None:
+        """Show what `query` finds, as if typed."""
+        self.query_one("#search", Input).value = query
+
+    def action_export_shown(self) -> None:
+        """The current search, as an export form (the format and the file to name)."""
+        self.app.push_screen(ExportScreen(self.query_text))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -1,0 +1,210 @@
+"""Import from inside the app: name a file, see how its columns map and change any, see
+every problem row by row and what the import would do, then import it with a progress
+bar and land on the customers it added. The same importer as `custbook import`, run on
+the book's thread; what it shows before the import is a dry run of exactly that."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from custbook.book.book import Book
+from custbook.errors import CustbookError
+from custbook.i18n import _
+from custbook.io import headers, importer
+
+if TYPE_CHECKING:
+    from custbook.tui.app import CustbookApp
+
+_SHOWN_PROBLEMS = 500
+
+
+class FieldChoice(ModalScreen[str | None]):
+    """Which field a column holds: every field, a custom field named by its header, or
+    skipping it."""
+
+    DEFAULT_CSS = """
+    FieldChoice { align: center middle; }
+    FieldChoice #box { width: 50; height: 24; border: round $primary; background: $surface; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", _("Cancel"), id="cancel"),
+    ]
+
+    def __init__(self, column: headers.Column) -> None:
+        super().__init__()
+        self.column = column
+
+    def compose(self) -> ComposeResult:
+        custom = headers.CUSTOM + headers.custom_name(self.column.header)
+        choices = [*headers.FIELDS, custom, headers.SKIP]
+        with Vertical(id="box"):
+            yield Static(_("“{column}” holds:").format(column=self.column.header), markup=False)
+            yield OptionList(
+                *(Option(headers.Column(0, "", f).label(), id=f) for f in choices), id="fields"
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = options.get_option_index(self.column.field)
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class ImportScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ImportScreen #title { padding: 0 1; text-style: bold; color: $primary; }
+    ImportScreen #summary { padding: 0 1; height: auto; }
+    ImportScreen #mapping { height: 1fr; }
+    ImportScreen #problems { height: 1fr; }
+    ImportScreen .heading { padding: 0 1; color: $text-muted; }
+    ImportScreen #progress { padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", _("Back"), id="back"),
+        Binding("ctrl+s", "run_import", _("Import"), id="import"),
+        Binding("question_mark", "app.help", _("Help"), id="help"),
+    ]
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.path = path
+        self.overrides: dict[str, str] = {}
+        self.plan: importer.Plan | None = None
+        self.busy = False
+
+    @property
+    def custbook(self) -> CustbookApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Import customers"), id="title")
+        yield Input(
+            self.path,
+            placeholder=_("The XLSX, CSV or vCard file to import (Enter reads it)"),
+            id="path",
+        )
+        yield Static(_("Name a file and press Enter."), id="summary", markup=False)
+        yield Static(_("Columns (Enter changes a column's field)"), classes="heading")
+        yield DataTable(id="mapping", cursor_type="row")
+        yield Static(_("Problems"), classes="heading")
+        yield DataTable(id="problems", cursor_type="row")
+        yield ProgressBar(id="progress", show_eta=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#mapping", DataTable).add_columns(_("Column"), _("Field"), _("Example"))
+        self.query_one("#problems", DataTable).add_columns(
+            _("Row"), _("Column"), _("Value"), _("Problem")
+        )
+        self.query_one("#progress", ProgressBar).display = False
+        if self.path:
+            self.run_worker(self.load(), group="import-read", exclusive=True)
+        else:
+            self.query_one("#path", Input).focus()
+
+    @on(Input.Submitted, "#path")
+    async def path_given(self, event: Input.Submitted) -> None:
+        self.path = event.value.strip()
+        self.overrides = {}
+        await self.load()
+
+    async def load(self) -> None:
+        """Read the file and dry-run it: the mapping, the problems, the counts."""
+        path = Path(self.path).expanduser()
+        summary = self.query_one("#summary", Static)
+        summary.update(_("Reading {path}…").format(path=path))
+        overrides = dict(self.overrides)
+
+        def dry_run(book: Book) -> tuple[importer.Plan, importer.Summary]:
+            plan = importer.prepare(
+                path,
+                region=book.phone_region,
+                currency=str(book.setting("currency")),
+                overrides=overrides,
+            )
+            return plan, importer.run(book, plan, dry_run=True)
+
+        try:
+            self.plan, found = await self.custbook.runtime.run(dry_run)
+        except CustbookError as problem:
+            self.plan = None
+            summary.update(problem.message)
+            self.query_one("#mapping", DataTable).clear()
+            self.query_one("#problems", DataTable).clear()
+            return
+        self._show(self.plan, found)
+
+    def _show(self, plan: importer.Plan, found: importer.Summary) -> None:
+        self.query_one("#summary", Static).update(
+            _("{file}, sheet “{sheet}”, header on row {row}.").format(
+                file=plan.path.name, sheet=plan.sheet, row=plan.header_row
+            )
+            + "\n"
+            + _(
+                "Importing would make {created} new customers and update {updated} "
+                "({unchanged} unchanged), add {contacts} contacts and {orders} orders, and "
+                "leave out {rejected} rows. Ctrl+S imports."
+            ).format(**found.as_json())
+        )
+        mapping = self.query_one("#mapping", DataTable)
+        mapping.clear()
+        for column in plan.columns:
+            example = plan.samples.get(column.index, "")
+            mapping.add_row(column.header, column.label(), example, key=str(column.index))
+        problems = self.query_one("#problems", DataTable)
+        problems.clear()
+        for problem in sorted(found.problems, key=lambda p: p.row)[:_SHOWN_PROBLEMS]:
+            problems.add_row(str(problem.row), problem.column, problem.value, problem.reason)
+        mapping.focus()
+
+    @on(DataTable.RowSelected, "#mapping")
+    def change_field(self, event: DataTable.RowSelected) -> None:
+        if self.plan is None or event.row_key.value is None:
+            return
+        column = self.plan.columns[int(event.row_key.value)]
+
+        async def chosen(field: str | None) -> None:
+            if field is not None and field != column.field:
+                self.overrides[headers.normal_header(column.header)] = field
+                await self.load()
+
+        self.app.push_screen(FieldChoice(column), chosen)
+
+    async def action_run_import(self) -> None:
+        """Import for real, one change set, a progress bar while it runs."""
+        if self.plan is None or self.busy:
+            return
+        self.busy = True
+        plan, bar = self.plan, self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(len(plan.incoming), 1), progress=0)
+
+        def advance(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, progress=done)
+
+        try:
+            found = await self.custbook.write(
+                lambda book: importer.run(book, plan, progress=advance)
+            )
+        except CustbookError as problem:
+            self.notify(problem.message, severity="error", markup=False)
+            self.busy = False
+            return
+        self.notify(
+            _("Imported: {created} new customers, {updated} updated, {contacts} contacts, "
+              "{orders} orders. Undo takes it all back.").format(**found.as_json()),
+            markup=False,
+        )  # fmt: skip
+        await self.custbook.show_imported(found.created_ids)

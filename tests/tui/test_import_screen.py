@@ -1,0 +1,107 @@
+"""The import screen and the export form, driven as a person would on a real book."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from custbook.tui.screens.confirm import ConfirmScreen
+from custbook.tui.screens.exporting import ExportScreen
+from custbook.tui.screens.importing import FieldChoice, ImportScreen
+from custbook.tui.screens.main import MainScreen
+from tests.io.test_import import messy_workbook
+
+from .conftest import SIZE, make_app, rows, saved_book, settle, unlock
+
+
+def cells(app, table: str) -> list[list[str]]:
+    found = app.screen.query_one(table, DataTable)
+    return [[str(c) for c in found.get_row_at(i)] for i in range(found.row_count)]
+
+
+async def test_import_a_messy_workbook_change_a_column_and_land_on_the_new_customers(
+    demo_file, tmp_path
+):
+    path = messy_workbook(tmp_path / "客户名录.xlsx")
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen)
+        app.screen.query_one("#path", Input).value = str(path)
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert "header on row 3" in summary and "2 new customers" in summary
+        mapping = cells(app, "#mapping")
+        assert ["QQ号", "custom field “QQ号”", "12345"] in mapping
+        assert [r[:2] for r in cells(app, "#problems")][:3] == [
+            ["7", "邮箱"],
+            ["7", "交易金额"],
+            ["7", ""],
+        ]
+
+        table = app.screen.query_one("#mapping", DataTable)
+        table.focus()
+        table.move_cursor(row=[r[0] for r in mapping].index("备注"))
+        await pilot.press("enter")  # 备注 is to be skipped
+        await settle(pilot)
+        assert isinstance(app.screen, FieldChoice)
+        options = app.screen.query_one(OptionList)
+        options.highlighted = options.get_option_index("skip")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ["备注", "(skipped)", "老客户"] in cells(app, "#mapping")
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one("#search", Input).value.startswith("id:")
+        await settle(pilot)
+        assert sorted(rows(app)) == ["上海宏达贸易有限公司", "北京ABC科技"]
+        assert await app.save_now()
+    book = saved_book(demo_file)
+    hongda = book.customers.resolve("上海宏达贸易有限公司")
+    assert hongda["notes"] is None  # 备注 was skipped, as chosen
+    assert len(book.deals.orders(hongda.id)) == 2
+
+
+async def test_a_file_that_cannot_be_read_says_why(demo_file, tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await app.push_screen(ImportScreen(str(tmp_path / "old.xls")))
+        await settle(pilot)
+        assert "save it as .xlsx" in str(app.screen.query_one("#summary", Static).render())
+        await pilot.press("ctrl+s")  # nothing to import: nothing happens
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen)
+
+
+async def test_export_the_current_search(demo_file, tmp_path):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        app.screen.query_one("#search", Input).value = "grade:A"
+        await settle(pilot)
+        shown = len(rows(app))
+        app.screen.query_one("#customers").focus()
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        target = tmp_path / "a.csv"
+        app.screen.query_one("#file", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        lines = target.read_text("utf-8-sig").splitlines()
+        assert len({line.split(",")[0] for line in lines[1:]}) == shown
+        assert target.stat().st_mode & 0o777 == 0o600
+        await pilot.press("x")
+        await settle(pilot)
+        app.screen.query_one("#file", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # asked before replacing it
