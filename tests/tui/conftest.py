@@ -93,7 +93,9 @@ async def settle(pilot) -> None:
 
 
 def _asking(worker) -> bool:
-    return worker.group in ("confirm", "leave-form", "snooze")
+    """Workers that wait on a person, or forever (the file tree's loader waits for the
+    next folder to open)."""
+    return worker.group in ("confirm", "leave-form", "snooze", "_loader")
 
 
 def rows(app) -> list[str]:

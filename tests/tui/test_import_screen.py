@@ -67,6 +67,29 @@ async def test_import_a_messy_workbook_change_a_column_and_land_on_the_new_custo
     assert len(book.deals.orders(hongda.id)) == 2
 
 
+async def test_choose_the_file_from_the_tree(demo_file, tmp_path, monkeypatch):
+    messy_workbook(tmp_path / "客户名录.xlsx")
+    (tmp_path / "notes.docx").write_bytes(b"not shown")
+    monkeypatch.chdir(tmp_path)
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        tree = app.screen.query_one("#files")
+        assert tree.display and not app.screen.query_one("#mapping").display
+        tree.focus()
+        await settle(pilot)
+        shown = [str(line.data.path.name) for line in tree.root.children]
+        assert shown == ["book", "客户名录.xlsx"]  # folders, and what can be imported
+        tree.move_cursor(tree.root.children[1])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#path", Input).value.endswith("客户名录.xlsx")
+        assert not tree.display and app.screen.query_one("#mapping").display
+        assert "2 new customers" in str(app.screen.query_one("#summary", Static).render())
+
+
 async def test_a_file_that_cannot_be_read_says_why(demo_file, tmp_path):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
     app = make_app(demo_file)

@@ -5,6 +5,7 @@ the book's thread; what it shows before the import is a dry run of exactly that.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,7 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets import (
+    DataTable,
+    DirectoryTree,
+    Footer,
+    Input,
+    OptionList,
+    ProgressBar,
+    Static,
+)
 from textual.widgets.option_list import Option
 
 from custbook.book.book import Book
@@ -62,6 +71,18 @@ class FieldChoice(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
+class ImportableTree(DirectoryTree):
+    """Folders, and the files custbook can import, hidden files aside."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [
+            p
+            for p in paths
+            if not p.name.startswith(".")
+            and (p.is_dir() or p.suffix.casefold() in (".xlsx", ".xlsm", ".csv", ".txt", ".vcf"))
+        ]
+
+
 class ImportScreen(Screen[None]):
     DEFAULT_CSS = """
     ImportScreen #title { padding: 0 1; text-style: bold; color: $primary; }
@@ -70,10 +91,12 @@ class ImportScreen(Screen[None]):
     ImportScreen #problems { height: 1fr; }
     ImportScreen .heading { padding: 0 1; color: $text-muted; }
     ImportScreen #progress { padding: 0 1; }
+    ImportScreen #files { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", _("Back"), id="back"),
         Binding("ctrl+s", "run_import", _("Import"), id="import"),
+        Binding("ctrl+o", "choose_file", _("Choose a file"), id="choose-file"),
         Binding("question_mark", "app.help", _("Help"), id="help"),
     ]
 
@@ -95,7 +118,10 @@ class ImportScreen(Screen[None]):
             placeholder=_("The XLSX, CSV or vCard file to import (Enter reads it)"),
             id="path",
         )
-        yield Static(_("Name a file and press Enter."), id="summary", markup=False)
+        yield Static(
+            _("Name a file and press Enter, or choose one below."), id="summary", markup=False
+        )
+        yield ImportableTree(Path.cwd(), id="files")
         yield Static(_("Columns (Enter changes a column's field)"), classes="heading")
         yield DataTable(id="mapping", cursor_type="row")
         yield Static(_("Problems"), classes="heading")
@@ -109,10 +135,29 @@ class ImportScreen(Screen[None]):
             _("Row"), _("Column"), _("Value"), _("Problem")
         )
         self.query_one("#progress", ProgressBar).display = False
+        self._show_files(not self.path)
         if self.path:
             self.run_worker(self.load(), group="import-read", exclusive=True)
         else:
             self.query_one("#path", Input).focus()
+
+    def _show_files(self, shown: bool) -> None:
+        """The file tree while choosing, the mapping and problems once a file is read."""
+        self.query_one("#files").display = shown
+        for name in ("#mapping", "#problems", ".heading"):
+            for widget in self.query(name):
+                widget.display = not shown
+
+    def action_choose_file(self) -> None:
+        self._show_files(True)
+        self.query_one("#files").focus()
+
+    @on(DirectoryTree.FileSelected, "#files")
+    async def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+        self.path = str(event.path)
+        self.overrides = {}
+        await self.load()
 
     @on(Input.Submitted, "#path")
     async def path_given(self, event: Input.Submitted) -> None:
@@ -143,10 +188,12 @@ class ImportScreen(Screen[None]):
             summary.update(problem.message)
             self.query_one("#mapping", DataTable).clear()
             self.query_one("#problems", DataTable).clear()
+            self._show_files(True)
             return
         self._show(self.plan, found)
 
     def _show(self, plan: importer.Plan, found: importer.Summary) -> None:
+        self._show_files(False)
         self.query_one("#summary", Static).update(
             _("{file}, sheet “{sheet}”, header on row {row}.").format(
                 file=plan.path.name, sheet=plan.sheet, row=plan.header_row
