@@ -32,6 +32,7 @@ _SERIALS = range(1, 2_958_466)  # 1900-01-01 to 9999-12-31, as Excel counts days
 _COMPACT = re.compile(r"^([12][0-9]{3})([01][0-9])([0-3][0-9])$")  # 20230520
 _YEAR_LAST = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")  # 3/5/2023
 _NO_YEAR = re.compile(r"^--([0-9]{2})-?([0-9]{2})$")  # vCard 4: --0305
+_FORMULA_START = ("=", "+", "-", "@")
 _NO_DATE = re.compile(r"^[0/.-]+$")  # Outlook writes 0/0/00 for no birthday, MySQL 0000-00-00
 _PHONE_SPLIT = re.compile(r"[;,，；、/|\n]+|:::")
 _REMARK = re.compile(r"[(（][^()（）]*[)）]")  # 13800000004(周总): the words stay in the typed form
@@ -55,6 +56,8 @@ def text(cell: Cell) -> str | None:
         return cell.isoformat()
     shown = unicodedata.normalize("NFC", str(cell).translate(_HALF_WIDTH))
     shown = shown.replace("\r\n", "\n").strip()
+    if shown[:1] == "'" and shown[1:2] in _FORMULA_START:  # custbook's CSV guard (export)
+        shown = shown[1:]
     return shown or None
 
 

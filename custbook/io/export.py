@@ -13,6 +13,7 @@ import csv
 import datetime
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -63,6 +64,12 @@ def column_label(name: str) -> str:
     return field_label(name)
 
 
+def custom_label(key: str) -> str:
+    """A custom field's header: its name, or custom.NAME when the name reads as one of
+    custbook's own fields (a custom "notes" must not come back as the notes)."""
+    return key if headers.field_for(key) is None else headers.CUSTOM + key
+
+
 # ------------------------------------------------------------------------- the table
 
 
@@ -81,7 +88,7 @@ class Table:
 
     def header(self) -> list[str]:
         names = [*CUSTOMER_COLUMNS, *CONTACT_COLUMNS, *ORDER_COLUMNS]
-        return [column_label(n) for n in names] + self.custom
+        return [column_label(n) for n in names] + [custom_label(k) for k in self.custom]
 
     def rows(self) -> Iterator[list[Any]]:
         for customer_id in self.ids:
@@ -157,7 +164,7 @@ def write_format(
         else:
             write_xlsx(table, out, folder)
     elif fmt == "json":
-        write_json(book, ids, out)
+        write_json(book, ids, out, everything=everything)
     elif fmt == "vcf":
         write_vcards(book, ids, out)
     else:
@@ -168,8 +175,8 @@ def write_csv(table: Table, out: IO[str]) -> None:
     """UTF-8 with a BOM, so Excel opens Chinese correctly."""
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(table.header())
-    writer.writerows(table.rows())
+    writer.writerow([csv_safe(h) for h in table.header()])
+    writer.writerows([csv_safe(v) for v in row] for row in table.rows())
 
 
 def write_xlsx(table: Table, out: IO[bytes], folder: Path) -> None:
@@ -194,9 +201,9 @@ def write_xlsx(table: Table, out: IO[bytes], folder: Path) -> None:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Customers"))
         sheet.freeze_panes = "C2"
-        sheet.append(table.header())
+        sheet.append([_text_cell(sheet, h) for h in table.header()])
         for row in table.rows():
-            sheet.append(row)
+            sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in row])
         workbook.save(out)
     finally:
         _writer.create_temporary_file = original
@@ -205,12 +212,39 @@ def write_xlsx(table: Table, out: IO[bytes], folder: Path) -> None:
                 os.remove(name)
 
 
+def _text_cell(sheet: Any, value: str) -> Any:
+    """Text as a text cell: openpyxl makes "=…" a formula (Excel would run a customer's
+    note, and the text is lost), and refuses control characters (a space instead)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub(" ", value))
+    cell.data_type = "s"
+    return cell
+
+
+# Excel runs a CSV cell that starts like a formula; a ' before it shows it as text, and
+# custbook's import takes the ' off again (cells.text).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")  # -5, +86 138 0013 8000: no formula
+
+
 @contextlib.contextmanager
 def plaintext_file(path: Path, *, force: bool, binary: bool) -> Iterator[IO[Any]]:
     """A new file at `path` for an export, mode 0600, written whole or not at all (a
     temporary file beside it, renamed over it at the end); an existing file only with
     `force`."""
-    if path.exists() and not force:
+    if path.is_dir():
+        raise InvalidInput(_("{path} is a folder: name a file in it.").format(path=path))
+    if (path.exists() or path.is_symlink()) and not force:
         raise InvalidInput(_("{path} exists already; add --force to replace it.").format(path=path))
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -225,6 +259,12 @@ def plaintext_file(path: Path, *, force: bool, binary: bool) -> Iterator[IO[Any]
             out.flush()
             os.fsync(out.fileno())
         os.replace(name, path)
+    except OSError as error:  # a full disk, a folder gone: said plainly, nothing left
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(name)
+        raise InvalidInput(
+            _("Cannot write {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(name)
@@ -237,7 +277,7 @@ _TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": ""}
 # ------------------------------------------------------------------------- JSON
 
 
-def book_json(book: Book, ids: list[int]) -> dict[str, Any]:
+def book_json(book: Book, ids: list[int], *, everything: bool = True) -> dict[str, Any]:
     """Every record of the chosen customers with their ids, tags and custom fields; the
     reminders of no customer, the settings and the saved views. No history."""
     db = book.db
@@ -263,7 +303,9 @@ def book_json(book: Book, ids: list[int]) -> dict[str, Any]:
         "customers": customers,
         "reminders": book_rows.records(
             db.execute("SELECT * FROM reminders WHERE customer_id IS NULL ORDER BY id")
-        ),
+        )
+        if everything
+        else [],  # a query picks customers: reminders of no one are not among them
     }
 
 
@@ -274,8 +316,8 @@ def _records(db: Any, entity: str, customer_id: int) -> list[dict[str, Any]]:
     )
 
 
-def write_json(book: Book, ids: list[int], out: IO[str]) -> None:
-    json.dump(book_json(book, ids), out, ensure_ascii=False, indent=2)
+def write_json(book: Book, ids: list[int], out: IO[str], *, everything: bool = True) -> None:
+    json.dump(book_json(book, ids, everything=everything), out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
@@ -332,26 +374,44 @@ def write_calendar(book: Book, ids: list[int], *, everything: bool, out: IO[str]
         owner = reminder["customer_id"]
         if (owner is None and not everything) or (owner is not None and owner not in chosen):
             continue
-        day = (reminder["snoozed_until"] or reminder["due"]).replace("-", "")
         summary = reminder["title"] + (f" · {names[owner]}" if owner in names else "")
-        lines += ["BEGIN:VEVENT", f"UID:reminder-{reminder['id']}@custbook", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{day}", f"SUMMARY:{_escape(summary)}"]  # fmt: skip
-        if reminder["notes"]:
-            lines.append(f"DESCRIPTION:{_escape(reminder['notes'])}")
-        if rule := _rrule(reminder["repeat_rule"]):
-            lines.append(f"RRULE:{rule}")
-        lines.append("END:VEVENT")
+        rule = _rrule(reminder["repeat_rule"], datetime.date.fromisoformat(reminder["due"]))
+        # a series stays anchored at its due day; a snooze is an event of its own
+        days = [(reminder["due"], rule)] if rule else []
+        if reminder["snoozed_until"] or not rule:
+            days.append((reminder["snoozed_until"] or reminder["due"], None))
+        for number, (day, repeat) in enumerate(days):
+            uid = f"reminder-{reminder['id']}{'-snoozed' if number else ''}@custbook"
+            lines += ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}",
+                      f"DTSTART;VALUE=DATE:{day.replace('-', '')}",
+                      f"SUMMARY:{_escape(summary)}"]  # fmt: skip
+            if reminder["notes"]:
+                lines.append(f"DESCRIPTION:{_escape(reminder['notes'])}")
+            if repeat:
+                lines.append(f"RRULE:{repeat}")
+            lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     out.write("".join(_folded(line) for line in lines))
 
 
-def _rrule(rule: str | None) -> str | None:
+def _rrule(rule: str | None, anchor: datetime.date) -> str | None:
+    """The repeat rule as iCalendar says it. custbook moves a day a month lacks to its
+    last day (Jan 31 → Feb 28); a calendar would skip that month, so days 29-31 say so."""
     if not rule:
         return None
-    named = {"daily": "FREQ=DAILY", "weekly": "FREQ=WEEKLY", "monthly": "FREQ=MONTHLY",
-             "yearly": "FREQ=YEARLY"}  # fmt: skip
-    if rule in named:
-        return named[rule]
+    if rule in ("daily", "weekly"):
+        return f"FREQ={rule.upper()}"
+    if rule in ("monthly", "yearly"):
+        text = f"FREQ={rule.upper()}"
+        if rule == "yearly" and anchor.month != 2:
+            return text
+        if anchor.day == 31:
+            return text + (";BYMONTH=2" if rule == "yearly" else "") + ";BYMONTHDAY=-1"
+        if anchor.day >= 29:
+            month = ";BYMONTH=2" if rule == "yearly" else ""
+            days = ",".join(str(d) for d in range(28, anchor.day + 1))
+            return f"{text}{month};BYMONTHDAY={days};BYSETPOS=-1"
+        return text
     days = rule.removeprefix("every ").removesuffix(" days")
     return f"FREQ=DAILY;INTERVAL={int(days)}" if days.isdigit() else None
 
@@ -360,7 +420,7 @@ def _escape(text: str) -> str:
     """Text as vCard and iCalendar values hold it (RFC 6350 / 5545)."""
     return (
         text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        .replace("\r\n", "\n").replace("\n", "\\n")
+        .replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     )  # fmt: skip
 
 
@@ -368,7 +428,7 @@ def _folded(line: str) -> str:
     """A content line folded at 75 octets (never inside a character), ending CRLF."""
     data = line.encode("utf-8")
     parts, start = [], 0
-    while len(data) - start > 75:
+    while len(data) - start > (75 if start == 0 else 74):  # a folded line has its space
         end = start + (75 if start == 0 else 74)
         while end > start and (data[end] & 0xC0) == 0x80:  # not inside a UTF-8 sequence
             end -= 1

@@ -239,7 +239,10 @@ def map_columns(headers: Sequence[object], overrides: dict[str, str]) -> list[Co
         header = str(cell).strip() if cell is not None else ""
         header = header or _("column {letter}").format(letter=column_letter(index))
         normal = normal_header(header)
-        named.append((index, header, overrides.get(normal) or field_for(header), normal))
+        target = overrides.get(normal) or field_for(header)
+        if header.casefold().startswith(CUSTOM) and len(header) > len(CUSTOM):
+            target = target or CUSTOM + custom_name(header[len(CUSTOM) :])  # custbook's export
+        named.append((index, header, target, normal))
     owner: dict[str, int] = {}
     for index, _header, target, _normal in sorted(named, key=lambda n: n[3] in _WEAK):
         if target and target not in owner:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from custbook.book import recorded, rows
-from custbook.book.book import Book
+from custbook.book.book import DEFAULT_SETTINGS, Book
 from custbook.book.history import Recorder, change_set
 from custbook.errors import InvalidInput
 from custbook.i18n import _
@@ -64,12 +64,20 @@ def restore(book: Book, data: dict[str, Any], *, dry_run: bool = False) -> dict[
                 _create(book, "reminder", reminder, recorder)
                 counts["reminders"] += 1
         for key, value in _dict(data, "settings").items():
+            if key not in DEFAULT_SETTINGS or not isinstance(value, type(DEFAULT_SETTINGS[key])):
+                raise InvalidInput(
+                    _("The export's setting “{key}” is not one this custbook knows.").format(
+                        key=key
+                    )
+                )
             book.set_setting(key, value)
         for view in _list(data, "saved_views"):
             _insert_plain(db, "saved_views", view)
-    except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
-        db.execute(f"ROLLBACK TO {savepoint}")
-        db.execute(f"RELEASE {savepoint}")
+    except InvalidInput:
+        _undo_all(db, savepoint)
+        raise
+    except (sqlite3.Error, TypeError, ValueError, AttributeError) as error:  # what it holds
+        _undo_all(db, savepoint)
         raise InvalidInput(
             _(
                 "The export holds a record the book refuses ({reason}); nothing was imported."
@@ -81,6 +89,13 @@ def restore(book: Book, data: dict[str, Any], *, dry_run: bool = False) -> dict[
     if db.in_transaction:
         db.commit()
     return counts
+
+
+def _undo_all(db: sqlite3.Connection, savepoint: str) -> None:
+    db.execute(f"ROLLBACK TO {savepoint}")
+    db.execute(f"RELEASE {savepoint}")
+    if db.in_transaction:
+        db.commit()  # nothing is left in it
 
 
 def _restore_customer(

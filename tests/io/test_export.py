@@ -216,3 +216,61 @@ def test_a_tampered_json_export_is_refused_whole(tmp_path):
     path.write_text("[1, 2]")
     with pytest.raises(InvalidInput, match="not a custbook JSON export"):
         restore.read_export(path)
+
+
+def test_what_a_review_found(tmp_path):
+    """Text that looks like a formula stays text; control characters, CR, custom fields
+    named like fields, long lines and month ends survive the formats."""
+    book = Book.in_memory(clock=StepClock())
+    made = book.customers.create(
+        {"name": "甲", "notes": '=HYPERLINK("http://x","y")\x0b', "custom.notes": "我的",
+         "title": "x\ry"},
+        source="t",
+    )  # fmt: skip
+    book.deals.add_order(
+        made.id, {"amount": "10", "product": "=1+2", "ordered_on": "2026-01-31"}, source="t"
+    )
+    book.activity.remind("月底结账", __import__("datetime").date(2026, 1, 31), customer_id=made.id,
+                         repeat_rule="monthly", source="t")  # fmt: skip
+    for fmt in ("csv", "xlsx"):
+        path = tmp_path / f"r.{fmt}"
+        with export.plaintext_file(path, force=False, binary=fmt == "xlsx") as out:
+            export.write_format(book, [made.id], fmt, out, folder=tmp_path, everything=True)
+        if fmt == "xlsx":
+            cells_ = [c for row in load_workbook(path).worksheets[0].iter_rows() for c in row]
+            assert all(c.data_type != "f" for c in cells_)  # no formula
+        fresh = reimported(book, path)
+        (again,) = fresh.db.execute("SELECT notes, custom_fields FROM customers").fetchall()
+        assert again[0] == '=HYPERLINK("http://x","y")' and json.loads(again[1]) == {
+            "notes": "我的"
+        }
+        assert fresh.db.execute("SELECT product FROM orders").fetchone()[0] == "=1+2"
+    assert (
+        export.csv_safe("=1+2") == "'=1+2"
+        and export.csv_safe("+86 138 0013 8000") == "+86 138 0013 8000"
+    )
+    cards = io.StringIO()
+    export.write_vcards(book, [made.id], cards)
+    assert vobject.readOne(cards.getvalue()).title.value == "x\ny"  # a CR cannot add a property
+    calendar = io.StringIO()
+    export.write_calendar(book, [made.id], everything=True, out=calendar)
+    assert "RRULE:FREQ=MONTHLY;BYMONTHDAY=-1" in calendar.getvalue()
+    long_line = export._folded("NOTE:" + "客" * 200)
+    assert all(len(part.encode()) <= 75 for part in long_line.split("\r\n") if part)
+    with (
+        pytest.raises(InvalidInput, match="folder"),
+        export.plaintext_file(tmp_path, force=True, binary=False),
+    ):
+        pass
+
+
+def test_a_broken_json_export_leaves_the_book_as_it_was(tmp_path):
+    book = Book.in_memory(clock=StepClock())
+    for data in (
+        {"format": "custbook", "version": 1, "customers": ["x"]},
+        {"format": "custbook", "version": 1, "customers": [], "settings": {"evil": 1}},
+    ):
+        with pytest.raises(InvalidInput):
+            restore.restore(book, data)
+        assert not book.db.in_transaction
+        assert book.db.execute("SELECT count(*) FROM settings").fetchone()[0] == 0

@@ -83,7 +83,7 @@ class ExportScreen(ModalScreen[None]):
     @on(Input.Submitted, "#file")
     async def named(self, event: Input.Submitted) -> None:
         path = Path(event.value.strip()).expanduser()
-        if path.exists():
+        if path.exists() and not path.is_dir():
             question = _("{path} exists. Replace it?").format(path=path)
             self.app.push_screen(
                 ConfirmScreen(question, _("Replace")),
