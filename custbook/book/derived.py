@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class Stale:
     figures: bool = False
     revenue: bool = False  # the customer's revenue per month (orders only)
-    text: frozenset[str] = frozenset()  # the parts of what the customer is found by
+    parts: frozenset[str] = frozenset()  # the parts of what the customer is found by
     order: bool = False  # only its place in the recency order
 
 
@@ -39,7 +39,7 @@ class Derived:
             stale.revenue |= change.entity == "order"
         moved = index.affected(change.entity, change.action, change.field)
         if isinstance(moved, frozenset):
-            stale.text |= moved
+            stale.parts |= moved
         stale.order |= moved == "order"
 
     def refresh(self, db: sqlite3.Connection, *, erased: bool) -> None:
@@ -51,7 +51,7 @@ class Derived:
             [i for i, s in stale if s.figures],
             revenue=[i for i, s in stale if s.figures and s.revenue],
         )
-        index.refresh_many(db, {i: s.text for i, s in stale if s.text or s.order})
+        index.refresh_many(db, {i: s.parts for i, s in stale if s.parts or s.order})
         if erased:
             index.purge(db)  # nothing of the erased may stay in the index's old segments
         self.stale.clear()

@@ -84,17 +84,13 @@ class Summary:
     orders: int = 0
     problems: list[Problem] = field(default_factory=list)
     rejected_rows: list[tuple[int, list[sources.Cell], str]] = field(default_factory=list)
-    customer_ids: list[int] = field(default_factory=list)  # created or updated
-    created_ids: list[int] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)  # in order: one run of ids
 
     def counts(self) -> tuple[int, ...]:
-        return (self.created, self.updated, self.unchanged, self.contacts, self.orders,
-                len(self.customer_ids))  # fmt: skip
+        return (self.created, self.updated, self.unchanged, self.contacts, self.orders)
 
     def restore(self, counts: tuple[int, ...]) -> None:
-        *numbers, ids = counts
-        self.created, self.updated, self.unchanged, self.contacts, self.orders = numbers
-        del self.customer_ids[ids:]
+        self.created, self.updated, self.unchanged, self.contacts, self.orders = counts
 
     @property
     def rejected(self) -> int:
@@ -421,7 +417,6 @@ class _Writer:
         self.summary.created += len(ids)
         self.summary.contacts += len(people)
         self.summary.orders += len(orders)
-        self.summary.customer_ids += ids
         self.summary.created_ids += ids
 
     def _records(
@@ -460,7 +455,6 @@ class _Writer:
         touched |= self._add_orders(customer_id, incoming.orders) > 0
         if touched:
             self.summary.updated += 1
-            self.summary.customer_ids.append(customer_id)
         else:
             self.summary.unchanged += 1
 
