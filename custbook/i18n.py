@@ -14,13 +14,21 @@ DOMAIN = "custbook"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 _translation: gettext.NullTranslations = gettext.translation(DOMAIN, LOCALE_DIR, fallback=True)
+_chosen: str | None = None
 
 
 def set_language(language: str | None) -> None:
     """Use `language` (e.g. "zh_CN", "en") from now on; None means "from the environment"."""
-    global _translation
+    global _translation, _chosen
+    _chosen = language
     languages = [language] if language else None
     _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=languages, fallback=True)
+
+
+def chosen_language() -> str | None:
+    """The language `set_language` chose, or None (from the environment): what a worker
+    process is started with, so its messages read like the rest."""
+    return _chosen
 
 
 def _(message: str) -> str:

@@ -17,10 +17,12 @@ A dry run is a run rolled back: its counts are exactly what the import would do.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -38,7 +40,15 @@ from custbook.book.validation import field_label
 from custbook.errors import InvalidInput
 from custbook.i18n import _
 from custbook.io import cells, headers, sources
-from custbook.io.rows import Problem, Row, RowReader, bad_value_note
+from custbook.io.rows import (
+    Numbered,
+    Problem,
+    Rejected,
+    Row,
+    RowReader,
+    bad_value_note,
+    read_all,
+)
 
 SOURCE = "import"
 _SAMPLE_ROWS = 20
@@ -70,7 +80,7 @@ class Plan:
     samples: dict[int, str]  # a column's first value, by column index
     incoming: list[Incoming]
     problems: list[Problem]
-    rejected: list[tuple[int, list[sources.Cell], str]]  # row, its cells, why
+    rejected: list[Rejected]
     header_cells: list[sources.Cell]
     rows_read: int
 
@@ -83,7 +93,7 @@ class Summary:
     contacts: int = 0
     orders: int = 0
     problems: list[Problem] = field(default_factory=list)
-    rejected_rows: list[tuple[int, list[sources.Cell], str]] = field(default_factory=list)
+    rejected_rows: list[Rejected] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)  # in order: one run of ids
 
     def counts(self) -> tuple[int, ...]:
@@ -107,6 +117,20 @@ class Summary:
 # ------------------------------------------------------------------------- reading
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """An import makes millions of objects that live until it ends; the cycle collector
+    would walk them again and again (a tenth of a large import's time) and free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def prepare(
     path: Path,
     *,
@@ -115,8 +139,10 @@ def prepare(
     sheet: str | None = None,
     encoding: str | None = None,
     overrides: dict[str, str] | None = None,
+    workers: int | None = None,
 ) -> Plan:
-    """The file read, mapped and grouped; nothing written."""
+    """The file read, mapped and grouped; nothing written. `workers`: processes reading
+    the rows (default: one a core for a large file)."""
     overrides = overrides or {}
     chosen, header_index = _choose_sheet(sources.read(path, encoding=encoding), sheet, overrides)
     grid = chosen.rows
@@ -124,22 +150,16 @@ def prepare(
     headers.check_overrides(overrides, header_cells)
     data = [(number + 1, grid[number]) for number in range(header_index + 1, len(grid))]
     columns = _used_columns(headers.map_columns(header_cells, overrides), data, overrides)
-    reader = RowReader(columns, region, currency)
-    read_rows, problems, rejected = [], [], []
+    problems = []
     fields = {c.field for c in columns}
     if fields & {"amount", "unit_price"} and "ordered_on" not in fields:
         reason = _("no order date column: orders are dated the day of the import")
         problems.append(Problem(header_index + 1, "", "", reason))
-    for number, row_cells in data:
-        row, found = reader.read(number, row_cells)
-        problems += found
-        if row is not None:
-            read_rows.append(row)
-        elif found:
-            rejected.append((number, row_cells, found[0].reason))
+    read = read_all(RowReader(columns, region, currency), data, workers)
     return Plan(
         path, chosen.name, header_index + 1, columns, _samples(columns, data),
-        group(read_rows), problems, rejected, header_cells, len(read_rows) + len(rejected),
+        group(read.rows), problems + read.problems, read.rejected, header_cells,
+        len(read.rows) + len(read.rejected),
     )  # fmt: skip
 
 
@@ -172,7 +192,7 @@ def _choose_sheet(
 
 def _used_columns(
     columns: list[headers.Column],
-    data: list[tuple[int, list[sources.Cell]]],
+    data: list[Numbered],
     overrides: dict[str, str],
 ) -> list[headers.Column]:
     """Columns without a value in any row are skipped (nothing to keep), unless mapped."""
@@ -192,9 +212,7 @@ def _filled(cell: sources.Cell) -> bool:
     return cell is not None
 
 
-def _samples(
-    columns: list[headers.Column], data: list[tuple[int, list[sources.Cell]]]
-) -> dict[int, str]:
+def _samples(columns: list[headers.Column], data: list[Numbered]) -> dict[int, str]:
     """Each column's first value among the first rows (not just row one's)."""
     found: dict[int, str] = {}
     for _number, row in data[:_SAMPLE_ROWS]:
@@ -310,6 +328,7 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
+@_collector_paused()
 def run(
     book: Book, plan: Plan, *, dry_run: bool = False, progress: Progress | None = None
 ) -> Summary:

@@ -9,10 +9,13 @@ Only a row without any name is rejected.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from custbook import workers as workers_module
 from custbook.book.customers import CONTACT_CHECKS, CUSTOMER_CHECKS
 from custbook.book.deals import ORDER_STATUSES, STATUS_WORDS
 from custbook.book.search import keys
@@ -97,6 +100,49 @@ def bad_value_note(label: str, value: str, reason: str) -> str:
     return _("Imported {field}: “{value}” ({reason})").format(
         field=label, value=value, reason=reason
     )
+
+
+Numbered = tuple[int, list[Cell]]  # a row of the file: its number (as Excel shows it), cells
+Rejected = tuple[int, list[Cell], str]  # a row left out: number, cells, why
+_CHUNK = 2500  # rows a worker reads at a time
+_WORKERS_FROM = 6000  # rows: for fewer, starting workers (about 0.6 s) saves nothing
+
+
+@dataclass
+class ReadRows:
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def read_all(reader: RowReader, data: list[Numbered], workers: int | None = None) -> ReadRows:
+    """Every row read, in order; a large file's chunks in worker processes, one a core.
+    (The rows' cells stay here: the workers send back only what they read.)"""
+    if workers is None:
+        workers = workers_module.cores() if len(data) >= _WORKERS_FROM else 1
+    chunks = [data[i : i + _CHUNK] for i in range(0, len(data), _CHUNK)]
+    cells_of = dict(data)
+    found = ReadRows()
+    for part in workers_module.map_chunks(partial(_read_chunk, reader), chunks, workers):
+        for row in part.rows:
+            row.cells = cells_of[row.number]
+        found.rows += part.rows
+        found.problems += part.problems
+        found.rejected += [(n, cells_of[n], why) for n, _cells, why in part.rejected]
+    return found
+
+
+def _read_chunk(reader: RowReader, chunk: Sequence[Numbered]) -> ReadRows:
+    found = ReadRows()
+    for number, row_cells in chunk:
+        row, problems = reader.read(number, row_cells)
+        found.problems += problems
+        if row is not None:
+            row.cells = []
+            found.rows.append(row)
+        elif problems:
+            found.rejected.append((number, [], problems[0].reason))
+    return found
 
 
 class RowReader:

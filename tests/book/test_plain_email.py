@@ -8,9 +8,7 @@ from hypothesis import strategies as st
 
 from custbook.book.validation import Checker, plain_email
 
-ASCII_EMAILS = st.text(
-    st.sampled_from("abcXYZ019._%+-@"), min_size=3, max_size=30
-) | st.builds(
+ASCII_EMAILS = st.text(st.sampled_from("abcXYZ019._%+-@"), min_size=3, max_size=30) | st.builds(
     lambda local, domain, tld: f"{local}@{domain}.{tld}",
     st.text(st.sampled_from("aZ9._%+-"), min_size=1, max_size=70),
     st.text(st.sampled_from("aZ9-."), min_size=1, max_size=70),

@@ -29,6 +29,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from custbook import workers
 from custbook.book.db import transaction
 from custbook.book.search import keys
 from custbook.errors import InvalidInput
@@ -249,7 +250,8 @@ def refresh_many(db: sqlite3.Connection, parts_of: dict[int, frozenset[str]]) ->
 
 
 def _write_new(db: sqlite3.Connection, ids: str) -> None:
-    """Rows for the customers in `ids` (JSON) that have none yet."""
+    """Rows for the customers in `ids` (JSON) that have none yet: computed in chunks (by
+    worker processes when there are many) and each chunk written as it comes."""
     unindexed = (
         " IN (SELECT value FROM json_each(?) EXCEPT SELECT customer_id FROM customer_search)"
     )
@@ -259,30 +261,47 @@ def _write_new(db: sqlite3.Connection, ids: str) -> None:
         (ids,),
     ):
         people.setdefault(owner, []).append(tuple(contact))
-    found = db.execute(
-        _CUSTOMER.replace("SELECT c.name", "SELECT c.id, c.kind AS person, c.name").replace(
-            "WHERE c.id = ?", f"WHERE c.id{unindexed}"
-        ),
-        (ids,),
-    ).fetchall()
-    written: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
-    searched = []
-    for customer_id, kind, *row in found:
-        rowid = text_rowid(customer_id, row[-1])
-        values = _values_of(row, people.get(customer_id, []), PARTS)
+    found = [
+        (tuple(row), people.get(row[0], []))
+        for row in db.execute(
+            _CUSTOMER.replace("SELECT c.name", "SELECT c.id, c.kind AS person, c.name").replace(
+                "WHERE c.id = ?", f"WHERE c.id{unindexed}"
+            ),
+            (ids,),
+        )
+    ]
+    chunks = [found[i : i + _CHUNK] for i in range(0, len(found), _CHUNK)]
+    many = workers.cores() if len(found) >= _WORKERS_FROM else 1
+    for rows, searched in workers.map_chunks(_new_rows, chunks, many):
         for table, columns in TABLES.items():
-            written[table].append((rowid, *(values[c] for c in columns)))
+            names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
+            db.executemany(f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", rows[table])
+        db.executemany(
+            "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
+            " VALUES (?, ?, ?, ?)",
+            searched,
+        )
+
+
+_CHUNK = 2000  # customers whose search rows are computed and written at a time
+_WORKERS_FROM = 10_000  # customers: for fewer, starting workers (~0.6 s) saves nothing
+NewRows = tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]
+
+
+def _new_rows(chunk: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]) -> NewRows:
+    """The rows of every search table, and of customer_search, for customers read with
+    their contacts (pure: it runs in a worker process too)."""
+    rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
+    searched = []
+    for (customer_id, kind, *row), contacts in chunk:
+        rowid = text_rowid(customer_id, row[-1])
+        values = _values_of(row, contacts, PARTS)
+        for table, columns in TABLES.items():
+            rows[table].append((rowid, *(values[c] for c in columns)))
         name = row[0]
         sort = keys.sort_key(name, person=kind == "person")
         searched.append((customer_id, rowid, sort, keys.normal(name)))
-    for table, columns in TABLES.items():
-        names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
-        db.executemany(f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", written[table])
-    db.executemany(
-        "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
-        " VALUES (?, ?, ?, ?)",
-        searched,
-    )
+    return rows, searched
 
 
 def _write(

@@ -1,0 +1,99 @@
+"""A large import's pure work done by worker processes gives exactly what one process
+gives, and a failure of the workers loses nothing: the rest is done here."""
+
+from __future__ import annotations
+
+import csv
+import os
+from concurrent.futures.process import BrokenProcessPool
+
+from custbook import workers
+from custbook.book.search import index
+from custbook.io import importer
+from custbook.io import rows as io_rows
+
+
+def pid_of(_chunk):
+    return os.getpid()
+
+
+def doubled(chunk):
+    return [2 * n for n in chunk]
+
+
+def directory(path, count=120):
+    """A customer directory with a bad value, a nameless row and a totals row among
+    ordinary rows, and some customers on two rows."""
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["客户名称", "联系人", "电话", "邮箱", "交易日期", "金额", "备注"])
+        for n in range(count):
+            phone = f"138{n:08d}" if n % 9 else "12345"
+            email = f"sales{n}@example.com" if n % 11 else "not-an-email"
+            writer.writerow([f"{n % 97}号贸易公司", f"张伟{n}", phone, email, f"2024/3/{n % 28 + 1}",
+                             f"¥{n},000.50", "老客户" if n % 5 == 0 else ""])  # fmt: skip
+        writer.writerow(["", "", "13900000000", "", "", "", "无名"])
+        writer.writerow(["合计", "", "", "", "", "¥999", ""])
+    return path
+
+
+def plan_as_data(plan):
+    return (
+        [(i.key, [r.number for r in i.rows], i.customer, i.contacts, i.orders, i.notes)
+         for i in plan.incoming],
+        plan.problems,
+        plan.rejected,
+        [r.cells for i in plan.incoming for r in i.rows],
+    )  # fmt: skip
+
+
+def test_rows_read_by_workers_equal_rows_read_here(tmp_path, monkeypatch):
+    path = directory(tmp_path / "名录.csv")
+    monkeypatch.setattr(io_rows, "_CHUNK", 25)  # several chunks for each worker
+    here = importer.prepare(path, region="CN", currency="CNY", workers=1)
+    spread = importer.prepare(path, region="CN", currency="CNY", workers=2)
+    assert plan_as_data(spread) == plan_as_data(here)
+    assert len(here.rejected) == 2 and here.problems  # the awkward rows are there
+
+
+def test_chunks_run_in_other_processes_in_order():
+    assert set(workers.map_chunks(pid_of, [[1], [2], [3]], 2)) - {os.getpid()}
+    assert list(workers.map_chunks(doubled, [[1], [2], [3]], 2)) == [[2], [4], [6]]
+
+
+class _BreaksAfterOne:
+    """A pool whose workers die after the first chunk."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def map(self, work, chunks):
+        yield work(chunks[0])
+        raise BrokenProcessPool("a worker died")
+
+    def shutdown(self, **kwargs):
+        pass
+
+
+def test_when_workers_die_or_cannot_start_the_rest_is_done_here(monkeypatch):
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", _BreaksAfterOne)
+    assert list(workers.map_chunks(doubled, [[1], [2], [3]], 2)) == [[2], [4], [6]]
+
+    def no_processes(*args, **kwargs):
+        raise PermissionError("no semaphores here")
+
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", no_processes)
+    assert list(workers.map_chunks(doubled, [[1], [2], [3]], 2)) == [[2], [4], [6]]
+
+
+def test_search_rows_made_by_workers_equal_a_rebuild(book, tmp_path, monkeypatch):
+    monkeypatch.setattr(index, "_WORKERS_FROM", 1)
+    monkeypatch.setattr(index, "_CHUNK", 7)
+    summary = importer.run(
+        book, importer.prepare(directory(tmp_path / "名录.csv"), region="CN", currency="CNY")
+    )
+    assert summary.created == 97
+    kept = index.kept(book.db)
+    index.rebuild(book.db)
+    assert index.kept(book.db) == kept
+    assert [c.record["name"] for c in book.search("zhangwei105")] == ["8号贸易公司"]
