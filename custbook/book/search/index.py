@@ -318,7 +318,7 @@ def _set_merging(db: sqlite3.Connection, table: str, **settings: int) -> None:
 
 
 _CHUNK = 2000  # customers whose search rows are computed and written at a time
-_WORKERS_FROM = 10_000  # customers: for fewer, starting workers (~0.6 s) saves nothing
+_WORKERS_FROM = 5000  # customers: for fewer, starting workers (~0.6 s) saves nothing
 NewRows = tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]
 
 
