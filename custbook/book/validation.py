@@ -333,10 +333,27 @@ def _real_date(year: str, month: str, day: str) -> date | None:
         return None
 
 
+# A Chinese mobile number as typed in China (139 1234 5678): what phonenumbers.parse makes
+# of it is plain (country code 86, the digits as the national number: no trunk prefix,
+# no carrier code, which start 11, 12 or 179), so it is made here at a fifth of the cost
+# (an import of 100,000 rows parses 100,000 of them); validity is still phonenumbers'
+# own. A property test keeps the two in agreement.
+_CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_CN_MOBILE_SEPARATORS = str.maketrans("", "", " -")
+
+
+def _parsed_number(typed: str, region: str) -> phonenumbers.PhoneNumber:
+    if region == "CN":
+        digits = typed.translate(_CN_MOBILE_SEPARATORS)
+        if _CN_MOBILE.fullmatch(digits) and not digits.startswith("179"):
+            return phonenumbers.PhoneNumber(country_code=86, national_number=int(digits))
+    return phonenumbers.parse(typed, region)
+
+
 def _parse_phone(typed: str, region: str) -> tuple[str | None, str | None, str | None]:
     """(E.164, extension, None) for a valid number, else (None, None, what is wrong)."""
     try:
-        number = phonenumbers.parse(typed, region)
+        number = _parsed_number(typed, region)
     except Exception:  # NumberParseException, and anything odd input may provoke
         return None, None, _("is not a phone number")
     if phonenumbers.is_valid_number(number):  # a valid number is a possible one too

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import os
-from concurrent.futures.process import BrokenProcessPool
 
 from custbook import workers
 from custbook.book.search import index
@@ -58,31 +57,31 @@ def test_rows_read_by_workers_equal_rows_read_here(tmp_path, monkeypatch):
 
 def test_chunks_run_in_other_processes_in_order():
     assert set(workers.map_chunks(pid_of, [[1], [2], [3]], 2)) - {os.getpid()}
-    assert list(workers.map_chunks(doubled, [[1], [2], [3]], 2)) == [[2], [4], [6]]
+    assert list(workers.map_chunks(doubled, [[1], [2], [3], [4], [5]], 2)) == [
+        [2], [4], [6], [8], [10]
+    ]  # fmt: skip
 
 
-class _BreaksAfterOne:
-    """A pool whose workers die after the first chunk."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def map(self, work, chunks):
-        yield work(chunks[0])
-        raise BrokenProcessPool("a worker died")
-
-    def shutdown(self, **kwargs):
-        pass
+def fails_in_a_worker(chunk):
+    """Chunk [2] kills its worker, chunk [3] raises there; here both are fine."""
+    parent, number = chunk
+    if os.getpid() != parent and number == 2:
+        os._exit(1)
+    if os.getpid() != parent and number == 3:
+        raise ValueError("a bug in a worker")
+    return number * 2
 
 
-def test_when_workers_die_or_cannot_start_the_rest_is_done_here(monkeypatch):
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", _BreaksAfterOne)
-    assert list(workers.map_chunks(doubled, [[1], [2], [3]], 2)) == [[2], [4], [6]]
+def test_when_workers_die_raise_or_cannot_start_the_rest_is_done_here(monkeypatch):
+    here = os.getpid()
+    for broken in ([here, 2], [here, 3]):
+        chunks = [[here, 1], broken, [here, 4], [here, 5]]
+        assert list(workers.map_chunks(fails_in_a_worker, chunks, 2)) == [2, broken[1] * 2, 8, 10]
 
-    def no_processes(*args, **kwargs):
-        raise PermissionError("no semaphores here")
+    def no_processes():
+        raise PermissionError("no processes here")
 
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(workers, "_start", no_processes)
     assert list(workers.map_chunks(doubled, [[1], [2], [3]], 2)) == [[2], [4], [6]]
 
 

@@ -1,0 +1,48 @@
+"""The Chinese-mobile shortcut of phone parsing never disagrees with phonenumbers.parse."""
+
+from __future__ import annotations
+
+import phonenumbers
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from custbook.book import validation
+
+DIGITS = "0123456789"
+# Eleven characters starting with 1, mostly digits, sometimes with the spaces and dashes
+# people type (139 1234 5678), sometimes a letter or another separator.
+MOBILE_LIKE = st.builds(
+    lambda second, rest, seps: "1" + second + "".join(map(str.__add__, rest, seps)),
+    st.sampled_from(DIGITS) | st.sampled_from("3456789"),  # most real mobiles: 13… to 19…
+    st.lists(st.sampled_from(DIGITS), min_size=8, max_size=10),
+    st.lists(st.sampled_from(["", "", "", " ", "-", ".", "a"]), min_size=10, max_size=10),
+)
+
+
+@settings(deadline=None, max_examples=600)
+@given(MOBILE_LIKE, st.sampled_from(["CN", "CN", "HK", "US"]))
+def test_the_shortcut_agrees_with_phonenumbers(typed, region):
+    expected = _parsed_slowly(typed, region)
+    assert validation._parse_phone(typed, region) == expected
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.integers(13_000_000_000, 19_999_999_999))
+def test_every_mobile_range_agrees(number):
+    typed = str(number)
+    assert validation._parse_phone(typed, "CN") == _parsed_slowly(typed, "CN")
+
+
+def _parsed_slowly(typed, region):
+    original = validation._parsed_number
+    validation._parsed_number = phonenumbers.parse
+    try:
+        return validation._parse_phone(typed, region)
+    finally:
+        validation._parsed_number = original
+
+
+def test_carrier_prefixes_and_other_regions_take_the_long_way():
+    for typed in ("17951234567", "11812345678", "12345678901", "14012345678"):
+        assert validation._parse_phone(typed, "CN") == _parsed_slowly(typed, "CN")
+    assert validation._parse_phone("139 1234 5678", "CN")[0] == "+8613912345678"
