@@ -347,19 +347,21 @@ def _write(
     parts: frozenset[str],
 ) -> None:
     """Write the tables that hold a column of `parts` (over the row at `old`, if any):
-    a city edit leaves the name's pinyin and the name and company trigrams as they are."""
+    a city edit leaves the name's pinyin and the name and company trigrams as they are.
+    An UPDATE of some columns has FTS5 read the others itself (one statement, where
+    reading them, deleting the row and inserting it again took three)."""
     values = _values(db, customer_id, row, parts)
     for table, columns in TABLES.items():
-        if not values.keys() & set(columns):
+        changed = [c for c in columns if c in values]
+        if not changed:
             continue
         if old is not None:
-            kept = [c for c in columns if c not in values]
-            if kept:
-                found = db.execute(
-                    f"SELECT {', '.join(kept)} FROM {table} WHERE rowid = ?", (old,)
-                ).fetchone()
-                values |= dict(zip(kept, found, strict=True))
-            db.execute(f"DELETE FROM {table} WHERE rowid = ?", (old,))
+            settings = ", ".join(f"{c} = ?" for c in changed)
+            db.execute(
+                f"UPDATE {table} SET {settings} WHERE rowid = ?",
+                (*(values[c] for c in changed), old),
+            )
+            continue
         names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
         db.execute(
             f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})",
