@@ -31,12 +31,16 @@ Result = TypeVar("Result")
 _DONE, _FAILED = "done", "failed"
 
 
+_MOST = 4  # workers: past this the chunks' trips through the pipes outweigh the gain
+
+
 def cores() -> int:
-    """The cores this process may run on."""
+    """The cores this process may run on (at most _MOST)."""
     try:
-        return len(os.sched_getaffinity(0))
+        found = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        found = os.cpu_count() or 1
+    return min(found, _MOST)
 
 
 def map_chunks(
@@ -64,9 +68,11 @@ def _in_processes(
     work: Callable[[Sequence[Item]], Result], chunks: Sequence[Sequence[Item]], count: int
 ) -> Iterator[Result]:
     """Chunk i goes to worker i % count; each worker answers its chunks in order."""
+    processes: list[subprocess.Popen[bytes]] = []
     try:
-        processes = [_start() for _ in range(count)]
+        processes += [_start() for _ in range(count)]
     except OSError as error:
+        _stop(processes)
         raise _WorkerFailed from error
     feeders = [
         threading.Thread(target=_feed, args=(p.stdin, work, chunks[k::count]), daemon=True)
@@ -78,17 +84,23 @@ def _in_processes(
         for index in range(len(chunks)):
             yield _answer(processes[index % count].stdout)
     finally:
-        for process in processes:
-            process.kill()
-            process.wait()
+        _stop(processes)
         for feeder in feeders:
             feeder.join()
 
 
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
 def _start() -> subprocess.Popen[bytes]:
-    path = os.pathsep.join(p for p in sys.path if p)  # what this process can import
+    """A worker that imports what this process imports, and never from the current
+    folder (-P: a custbook/ or re.py in ~/Downloads must not run with customer data)."""
+    path = os.pathsep.join(p for p in sys.path if p)
     return subprocess.Popen(
-        [sys.executable, "-m", "custbook.workers", chosen_language() or ""],
+        [sys.executable, "-P", "-m", "custbook.workers", chosen_language() or ""],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -110,7 +122,7 @@ def _answer(pipe: IO[bytes] | None) -> Any:
     try:
         assert pipe is not None
         status, result = pickle.load(pipe)
-    except (EOFError, OSError, pickle.UnpicklingError) as error:
+    except Exception as error:  # a worker that died or wrote something else
         raise _WorkerFailed from error
     if status != _DONE:
         raise _WorkerFailed
@@ -134,4 +146,5 @@ def serve(source: IO[bytes], answers: IO[bytes]) -> None:
 
 if __name__ == "__main__":
     set_language(sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else None)
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    answers, sys.stdout = sys.stdout.buffer, sys.stderr  # a stray print cannot garble them
+    serve(sys.stdin.buffer, answers)

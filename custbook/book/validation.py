@@ -343,7 +343,7 @@ _CN_MOBILE_SEPARATORS = str.maketrans("", "", " -")
 
 
 def _parsed_number(typed: str, region: str) -> phonenumbers.PhoneNumber:
-    if region == "CN":
+    if region == "CN" and len(typed) <= 20:  # phonenumbers refuses what is too long
         digits = typed.translate(_CN_MOBILE_SEPARATORS)
         if _CN_MOBILE.fullmatch(digits) and not digits.startswith("179"):
             return phonenumbers.PhoneNumber(country_code=86, national_number=int(digits))

@@ -11,6 +11,7 @@ import contextlib
 import csv
 import datetime
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,39 +152,62 @@ def _csv_rows(text: str) -> list[list[Cell]]:
 def _xlsx(path: Path) -> list[Sheet]:
     """Every worksheet, from A1, by calamine (a Rust reader: 100,000 rows in about 1.5 s
     where openpyxl's read-only mode takes 18 s); cells as openpyxl gives them (None for
-    empty, whole numbers as int), merged ranges filled."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    empty, whole numbers as int), merged ranges filled. An error cell (#N/A) is empty."""
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
     try:
         book = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
-        raise InvalidInput(
-            _("{path} is not a readable XLSX workbook ({reason}).").format(
-                path=path.name, reason=error
-            )
-        ) from None
+        raise _unreadable(path, error) from None
     sheets = []
     try:
-        for index, name in enumerate(book.sheet_names):
+        for index, about in enumerate(book.sheets_metadata):
+            if about.typ != SheetTypeEnum.WorkSheet:
+                continue  # a chart or dialog sheet: no cells to import
             try:
                 sheet = book.get_sheet_by_index(index)
+                ranges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
+            except CalamineError as error:  # a damaged sheet is said, never passed over
+                raise _unreadable(path, f"{about.name}: {error}") from None
+            try:
                 rows = [[_cell(c) for c in row] for row in sheet.to_python(skip_empty_area=False)]
-            except CalamineError:  # a chart sheet: no cells to import
-                continue
-            ranges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
+            except (OverflowError, ValueError):  # a duration of ~3,000 years and the like
+                rows = _sheet_by_openpyxl(path, about.name)
             _fill_merged(rows, ranges)
-            sheets.append(Sheet(name, rows))
+            sheets.append(Sheet(about.name, rows))
     finally:
         book.close()
     return sheets
 
 
+def _unreadable(path: Path, reason: object) -> InvalidInput:
+    return InvalidInput(
+        _("{path} is not a readable XLSX workbook ({reason}).").format(
+            path=path.name, reason=reason
+        )
+    )
+
+
 def _cell(value: object) -> Cell:
     if value == "":
         return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+    if isinstance(value, float) and value.is_integer():
         return int(value)
     return value  # type: ignore[return-value]  # str, float, bool, date, datetime, time
+
+
+def _sheet_by_openpyxl(path: Path, name: str) -> list[list[Cell]]:
+    """One sheet by openpyxl, slower but never stopped by a value calamine cannot turn
+    into a Python one (it gives those as #VALUE!, which the row's notes then keep)."""
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():  # its warnings quote cells: a customer's on stderr
+        warnings.simplefilter("ignore")
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [list(row) for row in book[name].iter_rows(values_only=True)]
+        finally:
+            book.close()
 
 
 def _fill_merged(rows: list[list[Cell]], ranges: list[tuple[int, int, int, int]]) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 from openpyxl import Workbook
 
 from custbook.errors import InvalidInput
+from custbook.io import sources
 from custbook.io.headers import parse_overrides
 from tests.io.test_import import contacts, customers, imported, orders, write_csv
 
@@ -154,3 +157,35 @@ def test_outlook_defaults_are_no_custom_fields(book, tmp_path):
     )
     imported(book, write_csv(tmp_path / "o.csv", text))
     assert customers(book)["Wei Zhang"]["custom_fields"] == {}
+
+
+# What a review of the calamine reader found.
+
+
+def test_a_cell_calamine_cannot_turn_into_python_does_not_stop_the_file(book, tmp_path):
+    wb = Workbook()
+    wb.active.append(["客户名称", "电话", "通话时长"])
+    wb.active.append(["甲公司", "13912345678", 13912345678])
+    wb.active["C2"].number_format = "[h]:mm:ss"  # a duration of 1.6 million years
+    wb.save(tmp_path / "d.xlsx")
+    summary = imported(book, tmp_path / "d.xlsx")
+    assert list(customers(book)) == ["甲公司"] and summary.created == 1
+
+
+def test_chart_sheets_are_passed_over_and_a_damaged_sheet_is_named(tmp_path):
+    wb = Workbook()
+    wb.active.title = "客户"
+    wb.active.append(["客户名称", "电话"])
+    wb.create_chartsheet("图表")
+    wb.save(tmp_path / "c.xlsx")
+    assert [s.name for s in sources.read(tmp_path / "c.xlsx")] == ["客户"]
+
+    damaged = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(tmp_path / "c.xlsx") as whole, zipfile.ZipFile(damaged, "w") as out:
+        for item in whole.infolist():
+            data = whole.read(item)
+            out.writestr(
+                item, data[: len(data) // 2] if "worksheets/sheet1" in item.filename else data
+            )
+    with pytest.raises(InvalidInput, match="客户"):
+        sources.read(damaged)

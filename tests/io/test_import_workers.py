@@ -103,3 +103,20 @@ def test_search_rows_made_by_workers_equal_a_rebuild(book, tmp_path, monkeypatch
     index.rebuild(book.db)
     assert index.kept(book.db) == kept
     assert [c.record["name"] for c in book.search("zhangwei105")] == ["8号贸易公司"]
+
+
+def prints_then_pid(_chunk):
+    print("a stray print in the work")
+    return os.getpid()
+
+
+def test_a_worker_runs_custbook_not_a_folder_named_so_and_a_print_does_not_garble_it(
+    tmp_path, monkeypatch
+):
+    fake = tmp_path / "custbook"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "workers.py").write_text("import sys\nsys.stdout.buffer.write(b'evil')\n")
+    monkeypatch.chdir(tmp_path)
+    found = list(workers.map_chunks(prints_then_pid, [[1], [2], [3]], 2))
+    assert os.getpid() not in found  # each answered by a worker, none done here
