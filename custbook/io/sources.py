@@ -35,8 +35,8 @@ def read(path: Path, *, encoding: str | None = None) -> list[Sheet]:
     """Every sheet of the file (one for CSV and vCard)."""
     suffix = path.suffix.casefold()
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            return _xlsx(path)
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            return _workbook(path)
         data = path.read_bytes()
         _refuse_other_kinds(path, data)
     except OSError as error:
@@ -52,14 +52,15 @@ def read(path: Path, *, encoding: str | None = None) -> list[Sheet]:
 
 
 def _refuse_other_kinds(path: Path, data: bytes) -> None:
-    """Clear words for files that are no CSV or vCard: empty, old .xls, zip (docx…)."""
+    """Clear words for files that are no CSV or vCard: empty, an old workbook or a zip
+    (xlsx, docx…) under another name."""
     if not data.strip():
         raise InvalidInput(_("{path} is empty.").format(path=path.name))
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: Excel 97-2003 (.xls), old Word
         raise InvalidInput(
             _(
-                "{path} is an old Excel file (.xls): open it in Excel or WPS and save it as "
-                ".xlsx, then import that."
+                "{path} is an old Office file: if it is an Excel workbook, name it .xls to "
+                "import it."
             ).format(path=path.name)
         )
     if data.startswith(b"PK\x03\x04"):
@@ -149,10 +150,11 @@ def _csv_rows(text: str) -> list[list[Cell]]:
         ) from None
 
 
-def _xlsx(path: Path) -> list[Sheet]:
-    """Every worksheet, from A1, by calamine (a Rust reader: 100,000 rows in about 1.5 s
-    where openpyxl's read-only mode takes 18 s); cells as openpyxl gives them (None for
-    empty, whole numbers as int), merged ranges filled. An error cell (#N/A) is empty."""
+def _workbook(path: Path) -> list[Sheet]:
+    """Every worksheet of an XLSX or an old .xls (Excel 97-2003), from A1, by calamine (a
+    Rust reader: 100,000 rows in about 1.5 s where openpyxl's read-only mode takes 18 s);
+    cells as openpyxl gives them (None for empty, whole numbers as int), merged ranges
+    filled. An error cell (#N/A) is empty."""
     from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
     try:
@@ -171,7 +173,9 @@ def _xlsx(path: Path) -> list[Sheet]:
                 raise _unreadable(path, f"{about.name}: {error}") from None
             try:
                 rows = [[_cell(c) for c in row] for row in sheet.to_python(skip_empty_area=False)]
-            except (OverflowError, ValueError):  # a duration of ~3,000 years and the like
+            except (OverflowError, ValueError) as error:  # a duration of millions of hours
+                if path.suffix.casefold() == ".xls":  # openpyxl cannot read these
+                    raise _unreadable(path, f"{about.name}: {error}") from None
                 rows = _sheet_by_openpyxl(path, about.name)
             _fill_merged(rows, ranges)
             sheets.append(Sheet(about.name, rows))
@@ -182,7 +186,7 @@ def _xlsx(path: Path) -> list[Sheet]:
 
 def _unreadable(path: Path, reason: object) -> InvalidInput:
     return InvalidInput(
-        _("{path} is not a readable XLSX workbook ({reason}).").format(
+        _("{path} is not a readable Excel workbook ({reason}).").format(
             path=path.name, reason=reason
         )
     )

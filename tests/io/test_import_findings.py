@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -11,6 +12,8 @@ from custbook.errors import InvalidInput
 from custbook.io import sources
 from custbook.io.headers import parse_overrides
 from tests.io.test_import import contacts, customers, imported, orders, write_csv
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def workbook(path, rows, merges=()):
@@ -129,7 +132,8 @@ def test_map_mistakes_are_named(book, tmp_path):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "save it as .xlsx"),
+        ("broken.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "not a readable"),
+        ("old.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "name it .xls"),
         ("empty.csv", b"", "is empty"),
         ("notes.docx", b"PK\x03\x04word/document.xml", "not a spreadsheet"),
     ],
@@ -189,3 +193,17 @@ def test_chart_sheets_are_passed_over_and_a_damaged_sheet_is_named(tmp_path):
             )
     with pytest.raises(InvalidInput, match="客户"):
         sources.read(damaged)
+
+
+def test_an_old_excel_workbook(book, tmp_path):
+    """Excel 97-2003 (.xls, made by xlwt): a merged title, a date cell, a number phone."""
+    summary = imported(book, FIXTURES / "客户名录2019.xls")
+    assert (summary.created, summary.contacts, summary.orders) == (2, 2, 2)
+    assert contacts(book) == [
+        ("上海华联贸易有限公司", "王芳", ["+8613912345678"]),
+        ("北京星辰科技", "李强", ["+8613800138000"]),
+    ]
+    assert [o[:4] for o in orders(book)] == [
+        ("上海华联贸易有限公司", "2019-03-05", None, 1250050),
+        ("北京星辰科技", "2019-11-20", None, 300000),
+    ]

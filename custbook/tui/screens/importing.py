@@ -71,6 +71,9 @@ class FieldChoice(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
+IMPORTABLE = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".vcf")
+
+
 class ImportableTree(DirectoryTree):
     """Folders, and the files custbook can import, hidden files aside."""
 
@@ -78,8 +81,7 @@ class ImportableTree(DirectoryTree):
         return [
             p
             for p in paths
-            if not p.name.startswith(".")
-            and (p.is_dir() or p.suffix.casefold() in (".xlsx", ".xlsm", ".csv", ".txt", ".vcf"))
+            if not p.name.startswith(".") and (p.is_dir() or p.suffix.casefold() in IMPORTABLE)
         ]
 
 
