@@ -358,7 +358,7 @@ def test_clear_errors_for_files_it_cannot_use(book, tmp_path):
         imported(book, write_csv(tmp_path / "x.csv", "a,b\n1,2\n"))
     with pytest.raises(InvalidInput, match="no sheet “Nope”"):
         imported(book, messy_workbook(tmp_path / "w.xlsx"), sheet="Nope")
-    with pytest.raises(InvalidInput, match="not a readable XLSX"):
+    with pytest.raises(InvalidInput, match="not a readable Excel workbook"):
         imported(book, write_csv(tmp_path / "fake.xlsx", "not a zip"))
     with pytest.raises(InvalidInput, match="not a field"):
         parse_overrides(["电话=telephone"])
