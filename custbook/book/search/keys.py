@@ -15,6 +15,7 @@ for prefixes, and the plain text for substrings of three characters or more.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -84,9 +85,9 @@ def pinyin_forms(text: str) -> list[str]:
     if not any(is_han(c) for c in text):
         return []
     chars = [c for c in normal(text) if not c.isspace()]
-    fulls = _combinations([readings(c) for c in chars])
-    initials = _combinations([_initials(c) for c in chars])
-    return list(dict.fromkeys(fulls + initials))
+    fulls = ("".join(c) for c in _combinations([readings(c) for c in chars]))
+    initials = ("".join(c) for c in _combinations([_initials(c) for c in chars]))
+    return list(dict.fromkeys(itertools.chain(fulls, initials)))
 
 
 @lru_cache(maxsize=8192)
@@ -97,19 +98,12 @@ def _initials(char: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(reading[0] for reading in readings(char)))
 
 
-def _combinations(choices: list[tuple[str, ...]]) -> list[str]:
-    """Combinations of readings joined, the first characters' readings varied first:
-    长沙银行 gives changsha… and zhangsha… before the readings of 行; the first
-    _MAX_READINGS of them. Built from the last character back: each step puts every
-    reading of a character before each ending, and the first _MAX_READINGS results
-    only ever use the first _MAX_READINGS endings, so each step keeps that many."""
-    endings = [""]
-    for options in reversed(choices):
-        if len(options) == 1:
-            endings = [options[0] + ending for ending in endings]
-        else:
-            endings = [r + ending for ending in endings for r in options][:_MAX_READINGS]
-    return endings
+def _combinations(choices: list[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
+    """Combinations of readings, the first characters' readings varied first: 长沙银行
+    gives changsha… and zhangsha… before the readings of 行 (capped)."""
+    backwards = itertools.product(*reversed(choices))
+    for combination in itertools.islice(backwards, _MAX_READINGS):
+        yield tuple(reversed(combination))
 
 
 def sort_key(name: str, *, person: bool) -> str:
