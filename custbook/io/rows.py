@@ -167,13 +167,13 @@ class RowReader:
         if not values:
             return None, []  # a blank row
         name, company = self._names(values)
-        shown = "; ".join(f"{c.header}={text}" for c, _v, text in _all(values))
         if not name:
-            return None, [Problem(number, "", shown[:200], _("has no name: the row was left out"))]
+            reason = _("has no name: the row was left out")
+            return None, [Problem(number, "", _shown(values)[:200], reason)]
         if _NOT_A_CUSTOMER.match(name):
             reason = _("is a total or a note, not a customer: the row was left out")
-            return None, [Problem(number, "", shown[:200], reason)]
-        for column, _cell, text in _all(values):
+            return None, [Problem(number, "", _shown(values)[:200], reason)]
+        for column, _cell, text in _all(values) if _too_long(values) else ():
             if len(text) > MAX_TEXT:  # a note can hold no more: the row waits in the rejects
                 reason = _("is longer than 10,000 characters: the row was left out")
                 return None, [Problem(number, column.header, text[:40] + "…", reason)]
@@ -331,6 +331,15 @@ def _joined_name(parts: list[str]) -> str:
     if all(keys.is_han(ch) for part in parts for ch in part.replace(" ", "")):
         return "".join(parts)
     return " ".join(reversed(parts))
+
+
+def _too_long(values: Values) -> bool:
+    return any(len(text) > MAX_TEXT for found in values.values() for _c, _v, text in found)
+
+
+def _shown(values: Values) -> str:
+    """A row's cells as a problem quotes it: 客户名称=甲; 电话=138…"""
+    return "; ".join(f"{c.header}={text}" for c, _v, text in _all(values))
 
 
 def _all(values: Values) -> list[tuple[Column, Cell, str]]:
