@@ -10,6 +10,7 @@ depends on today ("silent for 40 days") is computed at read time from these colu
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from custbook.book.db import transaction
@@ -113,10 +114,54 @@ def refresh_revenue(db: sqlite3.Connection, customer_id: int) -> None:
 
 
 def refresh_many(db: sqlite3.Connection, ids: list[int], *, revenue: list[int]) -> None:
-    """`refresh` for many customers, one executemany per statement."""
-    db.executemany(REFRESH_SQL, ({"id": i} for i in ids))
-    db.executemany(_DELETE_REVENUE, ((i,) for i in revenue))
-    db.executemany(_INSERT_REVENUE, ((i,) for i in revenue))
+    """`refresh` for many customers: a few, one executemany per statement; many (an
+    import), one statement of grouped reads for all of them (a tenth of the time: each
+    table read once, not a dozen lookups per customer)."""
+    if len(ids) < _SET_FROM:
+        db.executemany(REFRESH_SQL, ({"id": i} for i in ids))
+    else:
+        db.execute(_REFRESH_SET_SQL, {"ids": json.dumps(ids)})
+    if len(revenue) < _SET_FROM:
+        db.executemany(_DELETE_REVENUE, ((i,) for i in revenue))
+        db.executemany(_INSERT_REVENUE, ((i,) for i in revenue))
+    else:
+        db.execute(_DELETE_REVENUE.replace("= ?", _IN_IDS), {"ids": json.dumps(revenue)})
+        db.execute(
+            _INSERT_REVENUE.replace("= ?", _IN_IDS).replace("GROUP BY 2", "GROUP BY 1, 2"),
+            {"ids": json.dumps(revenue)},
+        )
+
+
+_SET_FROM = 100  # customers
+_IN_IDS = " IN (SELECT value FROM json_each(:ids))"
+# _COMPUTE for a set of customers: the same figures from grouped reads (a test compares
+# them with `refresh` one by one).
+_REFRESH_SET_SQL = f"""
+INSERT INTO customer_figures (customer_id, {", ".join(COLUMNS)})
+SELECT c.id, i.last_at, coalesce(i.n, 0), r.next_due, coalesce(o.revenue, 0),
+    coalesce(o.n, 0), o.last_order, o.unpaid_due, coalesce(o.troubled, 0),
+    coalesce(p.open_value, 0), coalesce(i.last_at, c.created_at),
+    CASE WHEN c.archived_at IS NULL AND c.do_not_contact = 0
+        AND coalesce(c.stage, '') != 'lost' THEN c.grade END
+FROM customers c
+LEFT JOIN (SELECT customer_id, max(happened_at) AS last_at, count(*) AS n FROM interactions
+    WHERE customer_id{_IN_IDS} GROUP BY customer_id) i ON i.customer_id = c.id
+LEFT JOIN (SELECT customer_id, min(coalesce(snoozed_until, due)) AS next_due FROM reminders
+    WHERE customer_id{_IN_IDS} AND done_at IS NULL GROUP BY customer_id) r
+    ON r.customer_id = c.id
+LEFT JOIN (SELECT customer_id,
+        sum(CASE WHEN status IN ('open', 'paid') THEN amount_minor END) AS revenue,
+        sum(status IN ('open', 'paid')) AS n,
+        max(CASE WHEN status IN ('open', 'paid') THEN ordered_on END) AS last_order,
+        min(CASE WHEN status = 'open' THEN payment_due END) AS unpaid_due,
+        sum(status IN ('cancelled', 'refunded')) AS troubled
+    FROM orders WHERE customer_id{_IN_IDS} GROUP BY customer_id) o ON o.customer_id = c.id
+LEFT JOIN (SELECT customer_id, sum(amount_minor) AS open_value FROM opportunities
+    WHERE customer_id{_IN_IDS} AND outcome IS NULL GROUP BY customer_id) p
+    ON p.customer_id = c.id
+WHERE c.id{_IN_IDS}
+ON CONFLICT (customer_id) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in COLUMNS)}
+"""
 
 
 _DELETE_REVENUE = "DELETE FROM customer_revenue_months WHERE customer_id = ?"
