@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar, cast
 
@@ -62,6 +63,18 @@ class Book:
 
     def now_text(self) -> str:
         return self.clock().isoformat(timespec="seconds")
+
+    @contextmanager
+    def one_instant(self) -> Iterator[None]:
+        """The clock stands still inside: what is written is made at one time, as an
+        import's thousands of records are (one change set, one moment; and the clock is
+        read once, not twice a record)."""
+        clock, now = self.clock, self.clock()
+        self.clock = lambda: now
+        try:
+            yield
+        finally:
+            self.clock = clock
 
     # -- settings ----------------------------------------------------------------------
 

@@ -337,7 +337,11 @@ def run(
     writer = _Writer(book, summary)
     total = len(plan.incoming)
     try:
-        with transaction(book.db), change_set(book.db, book.clock, SOURCE) as recorder:
+        with (
+            book.one_instant(),
+            transaction(book.db),
+            change_set(book.db, book.clock, SOURCE) as recorder,
+        ):
             known = writer.known_customers()
             for start in range(0, total, _BATCH):
                 batch = plan.incoming[start : start + _BATCH]

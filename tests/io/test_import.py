@@ -134,6 +134,21 @@ def test_each_imported_record_is_recorded_as_stored(book, tmp_path):
     assert json.loads(changes[0][3])["tags"] == ["alpha", "Beta", "vip"]
 
 
+def test_an_import_is_made_at_one_time(book, tmp_path):
+    """The book's clock (here one that moves on at every reading) stands still during an
+    import: every record is stamped with its change set's time; after, it moves again."""
+    text = "客户名称,联系人,手机,交易金额\n甲公司,张三,13700001111,10\n乙公司,李四,13700002222,20\n"
+    imported(book, write_csv(tmp_path / "a.csv", text))
+    (made_at,) = book.db.execute("SELECT made_at FROM change_sets").fetchone()
+    stamps = {
+        r[0]
+        for table in ("customers", "contacts", "orders")
+        for r in book.db.execute(f"SELECT created_at FROM {table}")
+    }
+    assert stamps == {made_at}
+    assert book.now_text() != made_at
+
+
 def assert_kept_equals_rebuilt(book):
     """The figures and search rows the import kept are what a rebuild computes."""
     kept = (figures.kept(book.db), index.kept(book.db))
