@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
 
+from custbook.tui.screens import importing
 from custbook.tui.screens.confirm import ConfirmScreen
 from custbook.tui.screens.exporting import ExportScreen
 from custbook.tui.screens.importing import FieldChoice, ImportScreen
@@ -88,6 +89,29 @@ async def test_choose_the_file_from_the_tree(demo_file, tmp_path, monkeypatch):
         assert app.screen.query_one("#path", Input).value.endswith("客户名录.xlsx")
         assert not tree.display and app.screen.query_one("#mapping").display
         assert "2 new customers" in str(app.screen.query_one("#summary", Static).render())
+
+
+async def test_the_dry_run_of_a_file_moves_a_progress_bar(demo_file, tmp_path, monkeypatch):
+    """A large file's dry run takes a while: it moves the bar, hidden when it is done."""
+    moved = []
+    real_run = importing.importer.run
+
+    def watched(book, plan, *, dry_run=False, progress=None):
+        def advance(done, total):
+            moved.append((dry_run, done, total))
+            progress(done, total)
+
+        return real_run(book, plan, dry_run=dry_run, progress=advance)
+
+    monkeypatch.setattr(importing.importer, "run", watched)
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await app.push_screen(ImportScreen(str(messy_workbook(tmp_path / "名录.xlsx"))))
+        await settle(pilot)
+        assert "2 new customers" in str(app.screen.query_one("#summary", Static).render())
+        assert moved == [(True, 2, 2)]
+        assert not app.screen.query_one("#progress", ProgressBar).display
 
 
 async def test_a_file_that_cannot_be_read_says_why(demo_file, tmp_path):

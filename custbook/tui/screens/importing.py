@@ -139,7 +139,7 @@ class ImportScreen(Screen[None]):
         self.query_one("#progress", ProgressBar).display = False
         self._show_files(not self.path)
         if self.path:
-            self.run_worker(self.load(), group="import-read", exclusive=True)
+            self._reload()
         else:
             self.query_one("#path", Input).focus()
 
@@ -155,20 +155,25 @@ class ImportScreen(Screen[None]):
         self.query_one("#files").focus()
 
     @on(DirectoryTree.FileSelected, "#files")
-    async def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+    def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
         self.query_one("#path", Input).value = str(event.path)
         self.path = str(event.path)
         self.overrides = {}
-        await self.load()
+        self._reload()
 
     @on(Input.Submitted, "#path")
-    async def path_given(self, event: Input.Submitted) -> None:
+    def path_given(self, event: Input.Submitted) -> None:
         self.path = event.value.strip()
         self.overrides = {}
-        await self.load()
+        self._reload()
+
+    def _reload(self) -> None:
+        """Load in a worker: the screen goes on drawing (what is read, the progress)."""
+        self.run_worker(self.load(), group="import-read", exclusive=True)
 
     async def load(self) -> None:
         """Read the file and dry-run it: the mapping, the problems, the counts."""
+        self.plan = None  # nothing to import until this file's dry run is done
         path = Path(self.path).expanduser()
         summary = self.query_one("#summary", Static)
         summary.update(_("Reading {path}…").format(path=path))
@@ -181,12 +186,14 @@ class ImportScreen(Screen[None]):
                 currency=str(book.setting("currency")),
                 overrides=overrides,
             )
-            return plan, importer.run(book, plan, dry_run=True)
+            advance = self.app.call_from_thread(self._checking, plan)
+            return plan, importer.run(book, plan, dry_run=True, progress=advance)
 
         try:
             self.plan, found = await self.custbook.runtime.run(dry_run)
         except CustbookError as problem:
             self.plan = None
+            self.query_one("#progress", ProgressBar).display = False
             summary.update(problem.message)
             self.query_one("#mapping", DataTable).clear()
             self.query_one("#problems", DataTable).clear()
@@ -194,7 +201,28 @@ class ImportScreen(Screen[None]):
             return
         self._show(self.plan, found)
 
+    def _checking(self, plan: importer.Plan) -> importer.Progress:
+        """Say the file is read and the dry run under way (a large file's takes a while)."""
+        self.query_one("#summary", Static).update(
+            _("Read {rows} rows; checking what importing them would do…").format(
+                rows=plan.rows_read
+            )
+        )
+        return self._progress_bar(len(plan.incoming))
+
+    def _progress_bar(self, total: int) -> importer.Progress:
+        """The progress bar shown at 0 of `total`, and what moves it from the book's thread."""
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(total, 1), progress=0)
+
+        def advance(done: int, _total: int) -> None:
+            self.app.call_from_thread(bar.update, progress=done)
+
+        return advance
+
     def _show(self, plan: importer.Plan, found: importer.Summary) -> None:
+        self.query_one("#progress", ProgressBar).display = False
         self._show_files(False)
         self.query_one("#summary", Static).update(
             _("{file}, sheet “{sheet}”, header on row {row}.").format(
@@ -224,10 +252,10 @@ class ImportScreen(Screen[None]):
             return
         column = self.plan.columns[int(event.row_key.value)]
 
-        async def chosen(field: str | None) -> None:
+        def chosen(field: str | None) -> None:
             if field is not None and field != column.field:
                 self.overrides[headers.normal_header(column.header)] = field
-                await self.load()
+                self._reload()
 
         self.app.push_screen(FieldChoice(column), chosen)
 
@@ -236,13 +264,8 @@ class ImportScreen(Screen[None]):
         if self.plan is None or self.busy:
             return
         self.busy = True
-        plan, bar = self.plan, self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=max(len(plan.incoming), 1), progress=0)
-
-        def advance(done: int, total: int) -> None:
-            self.app.call_from_thread(bar.update, progress=done)
-
+        plan = self.plan
+        advance = self._progress_bar(len(plan.incoming))
         try:
             found = await self.custbook.write(
                 lambda book: importer.run(book, plan, progress=advance)
