@@ -93,6 +93,8 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         process.kill()
         process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _start() -> subprocess.Popen[bytes]:
