@@ -105,7 +105,7 @@ def bad_value_note(label: str, value: str, reason: str) -> str:
 Numbered = tuple[int, list[Cell]]  # a row of the file: its number (as Excel shows it), cells
 Rejected = tuple[int, list[Cell], str]  # a row left out: number, cells, why
 _CHUNK = 2500  # rows a worker reads at a time
-_WORKERS_FROM = 6000  # rows: for fewer, starting workers (about 0.6 s) saves nothing
+_WORKERS_FROM = 6000  # rows (workers.for_items)
 
 
 @dataclass
@@ -119,8 +119,8 @@ def read_all(reader: RowReader, data: list[Numbered], workers: int | None = None
     """Every row read, in order; a large file's chunks in worker processes, one a core.
     (The rows' cells stay here: the workers send back only what they read.)"""
     if workers is None:
-        workers = workers_module.cores() if len(data) >= _WORKERS_FROM else 1
-    chunks = [data[i : i + _CHUNK] for i in range(0, len(data), _CHUNK)]
+        workers = workers_module.for_items(len(data), _WORKERS_FROM)
+    chunks = workers_module.chunked(data, _CHUNK)
     cells_of = dict(data)
     found = ReadRows()
     for part in workers_module.map_chunks(partial(_read_chunk, reader), chunks, workers):

@@ -272,8 +272,8 @@ def _write_new(db: sqlite3.Connection, ids: str) -> None:
             (ids,),
         )
     ]
-    chunks = [found[i : i + _CHUNK] for i in range(0, len(found), _CHUNK)]
-    many = workers.cores() if len(found) >= _WORKERS_FROM else 1
+    chunks = workers.chunked(found, _CHUNK)
+    many = workers.for_items(len(found), _WORKERS_FROM)
     with _merged_at_the_end(db, len(found) >= _MERGE_AT_END_FROM):
         for rows, searched in workers.map_chunks(_new_rows, chunks, many):
             for table, columns in TABLES.items():
@@ -318,7 +318,7 @@ def _set_merging(db: sqlite3.Connection, table: str, **settings: int) -> None:
 
 
 _CHUNK = 2000  # customers whose search rows are computed and written at a time
-_WORKERS_FROM = 5000  # customers: for fewer, starting workers (~0.6 s) saves nothing
+_WORKERS_FROM = 5000  # customers (workers.for_items)
 NewRows = tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]
 
 

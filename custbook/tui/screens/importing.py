@@ -117,7 +117,7 @@ class ImportScreen(Screen[None]):
         yield Static(_("Import customers"), id="title")
         yield Input(
             self.path,
-            placeholder=_("The XLSX, CSV or vCard file to import (Enter reads it)"),
+            placeholder=_("The XLSX, XLS, CSV or vCard file to import (Enter reads it)"),
             id="path",
         )
         yield Static(
