@@ -179,7 +179,8 @@ def edit(
         _merge_additions(values, customer, add_phone, add_email, add_tag, remove_tag)
         if not values:
             raise InvalidInput(_("Nothing to change: give at least one field option."))
-        edited = book.customers.edit(customer.id, values, source=source_of("edit"))
+        book.customers.edit(customer.id, values, source=source_of("edit"))
+        edited = book.customers.get(customer.id)
         view = customer_view(book, edited)
     changed = book_changes(edited, customer)
     if not changed:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -125,6 +125,10 @@ _CUSTOMER = (
     "  WHERE ct.customer_id = c.id), f.last_contact_at"
     " FROM customers c LEFT JOIN customer_figures f ON f.customer_id = c.id WHERE c.id = ?"
 )
+# ... and where its rows are now (None: not indexed yet), in the same statement
+_INDEXED_CUSTOMER = _CUSTOMER.replace(
+    " FROM customers c", ", s.text_rowid FROM customers c"
+).replace(" WHERE c.id", " LEFT JOIN customer_search s ON s.customer_id = c.id WHERE c.id")
 
 
 def affected(entity: str, action: str, field: str | None) -> frozenset[str] | str | None:
@@ -144,23 +148,23 @@ def refresh(db: sqlite3.Connection, customer_id: int, *, parts: frozenset[str] =
     """Bring one customer's rows up to date (after its figures: recency comes from them).
     Only `parts` are computed again; with none, only its place in the recency order
     moves."""
-    current = db.execute(
-        "SELECT text_rowid FROM customer_search WHERE customer_id = ?", (customer_id,)
-    ).fetchone()
-    row = db.execute(_CUSTOMER, (customer_id,)).fetchone()
+    row = db.execute(_INDEXED_CUSTOMER, (customer_id,)).fetchone()
     if row is None:  # erased, or an add undone
+        current = db.execute(
+            "SELECT text_rowid FROM customer_search WHERE customer_id = ?", (customer_id,)
+        ).fetchone()
         if current is not None:
             _remove(db, customer_id, current[0])
         return
+    *row, current = row
     rowid = text_rowid(customer_id, row[-1])
     if current is None:
         _write(db, customer_id, rowid, row, None, PARTS)
-    elif parts:
-        if current[0] != rowid:
-            _move(db, customer_id, current[0], rowid)
+        return
+    if current != rowid:
+        _move(db, customer_id, current, rowid)
+    if parts:
         _write(db, customer_id, rowid, row, rowid, parts)
-    elif current[0] != rowid:
-        _move(db, customer_id, current[0], rowid)
 
 
 def text_rowid(customer_id: int, last_contact_at: str | None) -> int:
@@ -202,7 +206,7 @@ def _rest_values(phones: list[str], emails: list[str], others: list[str | None])
 
 
 def _values(
-    db: sqlite3.Connection, customer_id: int, row: sqlite3.Row, parts: frozenset[str]
+    db: sqlite3.Connection, customer_id: int, row: Sequence[Any], parts: frozenset[str]
 ) -> dict[str, str]:
     """The column values of `parts`, words marked with their group's mark."""
     contacts = []
@@ -214,7 +218,7 @@ def _values(
 
 
 def _values_of(
-    row: sqlite3.Row | tuple[Any, ...], contacts: list[Any], parts: frozenset[str]
+    row: Sequence[Any], contacts: list[Any], parts: frozenset[str]
 ) -> dict[str, str]:
     name, _kind, company, phones, emails, *places, wechat, notes, tags, _recency = row
     values: dict[str, str] = {}
@@ -235,6 +239,10 @@ def _values_of(
 def refresh_many(db: sqlite3.Connection, parts_of: dict[int, frozenset[str]]) -> None:
     """`refresh` for many customers; those not indexed yet (an import's new customers)
     are read with one statement and written with one executemany per table."""
+    if len(parts_of) == 1:  # an everyday write: no need to ask which are indexed
+        ((customer_id, parts),) = parts_of.items()
+        refresh(db, customer_id, parts=parts)
+        return
     ids = json.dumps(list(parts_of))
     indexed = {
         r[0]
@@ -245,9 +253,9 @@ def refresh_many(db: sqlite3.Connection, parts_of: dict[int, frozenset[str]]) ->
         )
     }
     for customer_id, parts in parts_of.items():
-        if customer_id in indexed or len(parts_of) == 1:
+        if customer_id in indexed:
             refresh(db, customer_id, parts=parts)
-    if len(parts_of) > 1 and len(indexed) < len(parts_of):
+    if len(indexed) < len(parts_of):
         _write_new(db, ids)
 
 
@@ -342,7 +350,7 @@ def _write(
     db: sqlite3.Connection,
     customer_id: int,
     rowid: int,
-    row: sqlite3.Row,
+    row: Sequence[Any],
     old: int | None,
     parts: frozenset[str],
 ) -> None:
