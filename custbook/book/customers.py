@@ -396,8 +396,8 @@ class Customers:
     ) -> dict[str, Any]:
         """Insert and record a new record; returns it as stored."""
         record = self.new_record(entity, cleaned, fixed)
-        entity_id = rows.insert(self.db, entity, record)
-        created = rows.snapshot(self.db, entity, entity_id) or {}
+        created = rows.insert_stored(self.db, entity, record)
+        entity_id = created["id"]
         owner = entity_id if entity == "customer" else record["customer_id"]
         recorder.record(Change(entity, entity_id, owner, "create", None, None, created))
         return created

@@ -93,7 +93,10 @@ class Recorder:
 
 
 def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else _encode(value)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps makes one each call
 
 
 def _load(text: str | None) -> Any:

@@ -19,9 +19,8 @@ if TYPE_CHECKING:
 def create(
     book: Book, entity: str, record: dict[str, Any], customer_id: int | None, recorder: Recorder
 ) -> dict[str, Any]:
-    entity_id = rows.insert(book.db, entity, record)
-    created = rows.snapshot(book.db, entity, entity_id) or {}
-    change = Change(entity, entity_id, customer_id, "create", None, None, created)
+    created = rows.insert_stored(book.db, entity, record)
+    change = Change(entity, created["id"], customer_id, "create", None, None, created)
     recorder.record(change)
     return created
 

@@ -92,15 +92,34 @@ def field_value(record: dict[str, Any], field: str) -> Any:
 
 def insert(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -> int:
     """Insert a record (with its id when it has one, as an undone delete does)."""
-    columns = {k: v for k, v in record.items() if k != "tags" and (k != "id" or v is not None)}
-    values = [_to_column(k, v) for k, v in columns.items()]
-    names = ", ".join(columns)
-    marks = ", ".join("?" for _ in columns)
-    cursor = db.execute(f"INSERT INTO {TABLES[entity]} ({names}) VALUES ({marks})", values)
+    cursor = _inserted(db, entity, record, "")
     entity_id = record.get("id") or cursor.lastrowid or 0
     if entity == "customer":
         _link_tags(db, entity_id, record.get("tags", []))  # a new record has no links yet
     return entity_id
+
+
+def insert_stored(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Insert a new record and return it as stored (as `snapshot` gives it), from the
+    INSERT itself: reading it again cost a tenth of adding a customer."""
+    (stored,) = records(_inserted(db, entity, record, " RETURNING *"))
+    if entity == "customer":
+        names = record.get("tags", [])
+        _link_tags(db, stored["id"], names)
+        stored["tags"] = tags_of(db, stored["id"]) if names else []
+    return stored
+
+
+def _inserted(
+    db: sqlite3.Connection, entity: str, record: dict[str, Any], returning: str
+) -> sqlite3.Cursor:
+    columns = {k: v for k, v in record.items() if k != "tags" and (k != "id" or v is not None)}
+    values = [_to_column(k, v) for k, v in columns.items()]
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    return db.execute(
+        f"INSERT INTO {TABLES[entity]} ({names}) VALUES ({marks}){returning}", values
+    )
 
 
 def insert_many(db: sqlite3.Connection, entity: str, records: list[dict[str, Any]]) -> list[int]:

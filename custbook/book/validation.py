@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, validate_email
@@ -140,6 +141,10 @@ class Checker:
         return key
 
     def stage(self, name: str, value: object) -> str | None:
+        text = clean_text(value)
+        known = text and _STAGE_WORDS.get(unicodedata.normalize("NFKC", text).casefold())
+        if known:  # the usual case, without translating every label
+            return known
         shown = [f"{key} ({labels[1]})" for key, labels in stage_labels().items()]
         words = dict(_STAGE_WORDS)
         words.update({label.casefold(): key for key, (label, _zh) in stage_labels().items()})
@@ -350,13 +355,35 @@ def _parsed_number(typed: str, region: str) -> phonenumbers.PhoneNumber:
     return phonenumbers.parse(typed, region)
 
 
+def _is_valid(number: phonenumbers.PhoneNumber) -> bool:
+    """phonenumbers' validity; for an 11-digit Chinese number starting with 1 (a mobile
+    range), asked once per first five digits: phonenumbers decides those by their start
+    alone (its patterns end in six free digits; a test checks every start against several
+    ends), and asking takes 13 µs a number."""
+    national = number.national_number
+    if number.country_code == 86 and _CN_ELEVEN_FROM <= national < 2 * _CN_ELEVEN_FROM:
+        return _cn_start_is_valid(national // _CN_FREE_DIGITS)
+    return phonenumbers.is_valid_number(number)
+
+
+_CN_ELEVEN_FROM = 10**10  # 1 followed by ten digits
+_CN_FREE_DIGITS = 10**6
+
+
+@lru_cache(maxsize=None)  # at most 10,000 starts
+def _cn_start_is_valid(start: int) -> bool:
+    return phonenumbers.is_valid_number(
+        phonenumbers.PhoneNumber(country_code=86, national_number=start * _CN_FREE_DIGITS)
+    )
+
+
 def _parse_phone(typed: str, region: str) -> tuple[str | None, str | None, str | None]:
     """(E.164, extension, None) for a valid number, else (None, None, what is wrong)."""
     try:
         number = _parsed_number(typed, region)
     except Exception:  # NumberParseException, and anything odd input may provoke
         return None, None, _("is not a phone number")
-    if phonenumbers.is_valid_number(number):  # a valid number is a possible one too
+    if _is_valid(number):  # a valid number is a possible one too
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return e164, number.extension or None, None
     reason = phonenumbers.is_possible_number_with_reason(number)

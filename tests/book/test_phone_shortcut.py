@@ -34,12 +34,27 @@ def test_every_mobile_range_agrees(number):
 
 
 def _parsed_slowly(typed, region):
-    original = validation._parsed_number
+    original = validation._parsed_number, validation._is_valid
     validation._parsed_number = phonenumbers.parse
+    validation._is_valid = phonenumbers.is_valid_number
     try:
         return validation._parse_phone(typed, region)
     finally:
-        validation._parsed_number = original
+        validation._parsed_number, validation._is_valid = original
+
+
+def test_an_eleven_digit_chinese_number_is_valid_by_its_first_five_digits():
+    """What the validity by start (validation._is_valid) rests on, for every start of
+    this phonenumbers' metadata: a new release that decides on more digits fails here."""
+    ends = (0, 999_999, 123_456, 500_001, 987_654, 40_000)
+    for start in range(10_000, 20_000):
+        found = {
+            phonenumbers.is_valid_number(
+                phonenumbers.PhoneNumber(country_code=86, national_number=start * 10**6 + end)
+            )
+            for end in ends
+        }
+        assert found == {validation._cn_start_is_valid(start)}, start
 
 
 def test_carrier_prefixes_and_other_regions_take_the_long_way():

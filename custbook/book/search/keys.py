@@ -79,15 +79,16 @@ def readings(char: str) -> tuple[str, ...]:
     return tuple(plain) or (char,)
 
 
-def pinyin_forms(text: str) -> list[str]:
+@lru_cache(maxsize=256)  # a company customer's name is its company too, indexed twice
+def pinyin_forms(text: str) -> tuple[str, ...]:
     """Full pinyin and initials of every combination of readings (capped), for a value
     holding Chinese: 张伟 → zhangwei, zw. Other characters are kept as they are."""
     if not any(is_han(c) for c in text):
-        return []
+        return ()
     chars = [c for c in normal(text) if not c.isspace()]
     fulls = ("".join(c) for c in _combinations([readings(c) for c in chars]))
     initials = ("".join(c) for c in _combinations([_initials(c) for c in chars]))
-    return list(dict.fromkeys(itertools.chain(fulls, initials)))
+    return tuple(dict.fromkeys(itertools.chain(fulls, initials)))
 
 
 @lru_cache(maxsize=8192)
@@ -103,7 +104,7 @@ def _combinations(choices: list[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
     gives changsha… and zhangsha… before the readings of 行 (capped)."""
     backwards = itertools.product(*reversed(choices))
     for combination in itertools.islice(backwards, _MAX_READINGS):
-        yield tuple(reversed(combination))
+        yield combination[::-1]
 
 
 def sort_key(name: str, *, person: bool) -> str:
@@ -133,7 +134,8 @@ def tokens(text: str) -> list[str]:
 def marked(text: str, mark: str) -> str:
     """Each word of `text` behind its column group's mark (`n` 张伟 → `n张伟`), so one FTS5
     table keeps a doclist per group: a name query never walks every phone number."""
-    return " ".join(mark + token for token in tokens(text))
+    found = tokens(text)
+    return mark + f" {mark}".join(found) if found else ""
 
 
 def inner_starts(name: str) -> str:
