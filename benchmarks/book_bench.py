@@ -404,7 +404,7 @@ def floor_page(db: sqlite3.Connection, after: tuple[str, int]) -> list[Any]:
     """listing.page's reads as bare SQL: the page by key, its tags and revenue months, and
     the revenue thresholds (recomputed, as after any write)."""
     found = db.execute(
-        "SELECT c.id, c.name, c.company, c.city, c.grade, c.stage, c.phones, c.archived_at,"
+        "SELECT c.id, c.name, c.company, c.city, c.grade, c.stage, c.archived_at,"
         " s.sort_key, f.* FROM customer_search s INDEXED BY customer_search_sort"
         " JOIN customers c ON c.id = s.customer_id"
         " LEFT JOIN customer_figures f ON f.customer_id = c.id WHERE (c.archived_at IS NULL)"

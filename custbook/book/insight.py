@@ -55,12 +55,26 @@ class Judge:
         """The first month `flags` needs revenue for."""
         return self.months[1][-1]
 
+    @cached_property
+    def today_text(self) -> str:
+        return self.today.isoformat()
+
+    @cached_property
+    def recent_orders(self) -> tuple[str, str]:
+        """The earliest last-order days that score recency 3 (90 days) and 2 (180)."""
+        return (
+            (self.today - timedelta(days=90)).isoformat(),
+            (self.today - timedelta(days=180)).isoformat(),
+        )
+
     def flags(
         self, kept: Mapping[str, Any], grade: str | None, revenue: Mapping[str, int]
     ) -> list[str]:
-        """The risk flags of one customer's kept figures and revenue per month."""
+        """The risk flags of one customer's kept figures and revenue per month (fifty a
+        page: dates compared as ISO text, cut-offs worked out once)."""
         flags = []
-        if kept.get("unpaid_due") and str(kept["unpaid_due"]) < self.today.isoformat():
+        unpaid = kept.get("unpaid_due")
+        if unpaid and str(unpaid) < self.today_text:
             flags.append("payment")
         if kept.get("troubled_orders"):
             flags.append("cancelled")
@@ -68,16 +82,17 @@ class Judge:
         since = kept.get("silent_since")
         if since and str(since)[:10] < silent_before:
             flags.append("silent")
-        recent, before = (sum(revenue.get(m, 0) for m in window) for window in self.months)
-        if before > 0 and recent * 2 < before:
-            flags.append("falling")
+        if revenue:  # most customers bought nothing in the last six months
+            recent, before = (sum(revenue.get(m, 0) for m in window) for window in self.months)
+            if before > 0 and recent * 2 < before:
+                flags.append("falling")
         return flags
 
     def grade(self, kept: Mapping[str, Any]) -> str:
         """The suggested grade (RFM) of one customer's kept figures."""
-        last = kept.get("last_order_on")
-        age = (self.today - date.fromisoformat(str(last))).days if last else None
-        recency = 3 if age is not None and age <= 90 else 2 if age is not None and age <= 180 else 1
+        last = str(kept.get("last_order_on") or "")  # ISO dates compare as text
+        within_90, within_180 = self.recent_orders
+        recency = 3 if last >= within_90 else 2 if last >= within_180 else 1
         orders = int(kept.get("orders") or 0)
         frequency = 3 if orders >= 5 else 2 if orders >= 2 else 1
         money = _money_score(self.thresholds, int(kept.get("revenue_minor") or 0))

@@ -116,6 +116,23 @@ def test_risk_flags_and_suggested_grade_move_with_the_clock():
     assert flags(regular, date(2027, 3, 1)) == (["silent"], "B")  # both windows empty: not falling
 
 
+def test_recency_scores_ninety_and_a_hundred_and_eighty_days_in():
+    from custbook.book.agenda import DEFAULT_CADENCE
+    from custbook.book.insight import Judge
+
+    today = date(2026, 6, 30)
+    judge = Judge(today, DEFAULT_CADENCE, (1, 1))  # any revenue is top: money scores 3
+
+    def recency(days_ago):
+        last = None if days_ago is None else (today - timedelta(days=days_ago)).isoformat()
+        # 2 orders score 2: 3 + 2 + recency gives A for 3, B for 2 or 1; 5 orders tell 2 from 1
+        two = judge.grade({"last_order_on": last, "orders": 2, "revenue_minor": 100})
+        five = judge.grade({"last_order_on": last, "orders": 5, "revenue_minor": 100})
+        return 3 if two == "A" else 2 if five == "A" else 1
+
+    assert [recency(d) for d in (-5, 0, 90, 91, 180, 181, 900, None)] == [3, 3, 3, 2, 2, 1, 1, 1]
+
+
 def test_long_lists_show_their_first_fifty_and_count_all():
     from custbook.book.agenda import SHOWN
 
