@@ -142,10 +142,12 @@ def _birthdays(db: sqlite3.Connection, today: date) -> list[dict[str, Any]]:
 
 
 def _next_on(birthday: str, days: list[date]) -> date | None:
-    for day in days:
-        if birthday_on(birthday, day.year) == day:
-            return day
-    return None
+    """The first of `days` the birthday falls on: asked once per year the days span (one
+    or two), not once per day."""
+    falls_on = (birthday_on(birthday, year) for year in dict.fromkeys(d.year for d in days))
+    return min(
+        (on for on in falls_on if on is not None and days[0] <= on <= days[-1]), default=None
+    )
 
 
 def _leap(year: int) -> bool:
