@@ -82,11 +82,21 @@ class Judge:
         since = kept.get("silent_since")
         if since and str(since)[:10] < silent_before:
             flags.append("silent")
-        if revenue:  # most customers bought nothing in the last six months
-            recent, before = (sum(revenue.get(m, 0) for m in window) for window in self.months)
-            if before > 0 and recent * 2 < before:
-                flags.append("falling")
+        if revenue and self._falling(revenue):  # most bought nothing in six months
+            flags.append("falling")
         return flags
+
+    def _falling(self, revenue: Mapping[str, int]) -> bool:
+        """The last three months' revenue under half of the three months before."""
+        (this_month, _, recent_from), (_, _, before_from) = self.months
+        recent = before = 0
+        for month, amount in revenue.items():  # a few months: one pass, no lookups
+            if before_from <= month <= this_month:
+                if month >= recent_from:
+                    recent += amount
+                else:
+                    before += amount
+        return before > 0 and recent * 2 < before
 
     def grade(self, kept: Mapping[str, Any]) -> str:
         """The suggested grade (RFM) of one customer's kept figures."""

@@ -9,9 +9,8 @@ the sort index is walked from the key, never from the top.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from custbook.book import figures, insight
 
@@ -24,8 +23,7 @@ PAGE_SIZE = 50
 _FIELDS = ("id", "name", "company", "city", "grade", "stage", "archived_at")
 
 
-@dataclass(frozen=True)
-class ListedCustomer:
+class ListedCustomer(NamedTuple):  # not a frozen dataclass: a page makes fifty, at 2.5× the cost
     record: dict[str, Any]  # the _FIELDS of the customer
     tags: list[str]
     figures: dict[str, Any]

@@ -3,9 +3,11 @@ get() + risk_flags + suggested_grade say of that customer."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custbook.book import Book, insight, listing
 from custbook.book.demo import fill_demo_book
@@ -68,3 +70,23 @@ def test_an_empty_book_and_a_key_past_the_end():
     assert [c.record["name"] for c in listing.page(book, TODAY)] == ["张伟"]
     (only,) = listing.page(book, TODAY)
     assert listing.page(book, TODAY, after=only.key) == []
+
+
+MONTHS = [f"{y}-{m:02d}" for y in (2026, 2027) for m in range(1, 13)]
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    st.dates(min_value=date(2026, 6, 1), max_value=date(2027, 6, 30)),
+    st.dictionaries(st.sampled_from(MONTHS), st.integers(0, 10**9), max_size=12),
+)
+def test_falling_compares_the_last_three_months_with_the_three_before(today, revenue):
+    """By its definition: the sums of this month and the two before, and of the three
+    months before those; months after this one (orders dated ahead) count in neither."""
+    windows = [(today.year * 12 + today.month - 1 - k) for k in range(6)]
+    months = [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in windows]
+    recent = sum(revenue.get(m, 0) for m in months[:3])
+    before = sum(revenue.get(m, 0) for m in months[3:])
+    judge = insight.Judge(today, {"A": 30, "B": 60, "C": 90}, (1, 1))
+    flags = judge.flags({}, "A", revenue)
+    assert ("falling" in flags) == (before > 0 and recent * 2 < before)
