@@ -10,9 +10,10 @@ rows (two orders). custbook is `importer.prepare` + `importer.run` into an empty
 in-memory book (one change set, its history, figures and search rows). The floor, in
 the same run: the same file read bare (csv.reader, or openpyxl read-only values as the
 issue asks; custbook reads XLSX with calamine, so a second floor reads it so too), the
-pinyin of every name, company and contact person computed (keys.pinyin_forms), and the
-rows custbook stored (customers, contacts, orders and the search tables) inserted into
-another empty book with one executemany per table, then committed. Nothing here asserts
+pinyin of every name, company and contact person computed (keys.pinyin_forms), and every
+row custbook stored (customers, contacts, orders, the change set and its history rows,
+the kept figures and revenue months, the search tables) inserted into another empty book
+with one executemany per table, then committed. Nothing here asserts
 a timing; the goals are printed.
 """
 
@@ -45,7 +46,10 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 CITIES = ("上海", "北京", "广州", "深圳", "杭州", "成都", "武汉", "南京", "重庆", "西安")
 TRADES = ("贸易", "科技", "电子", "机械", "食品", "服装", "建材", "物流")
 PRODUCTS = ("打印机", "墨盒", "服务器", "笔记本电脑", "显示器", "路由器")
-STORED = ("customers", "contacts", "orders")
+# Every table an import writes (FTS5's own tables are written through the search tables),
+# in an order their foreign keys accept.
+STORED = ("customers", "contacts", "orders", "change_sets", "changes", "customer_figures",
+          "customer_revenue_months")  # fmt: skip
 
 console = Console(width=None if sys.stdout.isatty() else 150)
 
