@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from custbook.book import recorded, rows
 from custbook.book.history import change_set
+from custbook.book.money import Money
 from custbook.book.validation import MAX_MINOR, Checker
 from custbook.errors import InvalidInput, NotFound
 from custbook.i18n import _
@@ -82,13 +83,21 @@ class Deals:
     def edit_order(
         self, order_id: int, values: Mapping[str, Any], *, source: str
     ) -> dict[str, Any]:
-        """Change an order's product, dates, amount, status or notes, each checked as when
-        adding. A paid day makes it paid; a status other than paid drops the paid day."""
+        """Change an order's product, dates, amount, quantity, unit price, status or notes,
+        each checked as when adding. A new quantity or unit price makes the amount their
+        product (unless an amount is given too: a discount). A paid day makes it paid; a
+        status other than paid drops the paid day."""
         current = self.order(order_id)
         checker = Checker()
         updates: dict[str, Any] = {}
         for name, value in values.items():
-            if name in ("product", "notes"):
+            if name == "quantity":
+                quantity = checker.decimal("quantity", value)
+                updates["quantity"] = None if quantity is None else str(quantity)
+            elif name == "unit_price":
+                unit = checker.amount("unit_price", value, current["currency"])
+                updates["unit_price_minor"] = None if unit is None else unit.minor
+            elif name in ("product", "notes"):
                 updates[name] = checker.text(name, value)
             elif name in ("ordered_on", "payment_due", "paid_on"):
                 updates[name] = checker.date(name, value)
@@ -105,6 +114,8 @@ class Deals:
         if "ordered_on" in updates and updates["ordered_on"] is None:
             checker.problem("ordered_on", "", _("is required"))
         _paid_and_status(checker, current, updates)
+        if ("quantity" in values or "unit_price" in values) and "amount" not in values:
+            _amount_from_price(checker, {**current, **updates}, updates)
         checker.finish()
         changed = {k: v for k, v in updates.items() if current[k] != v}
         return self._update("order", current, changed, source) if changed else current
@@ -241,6 +252,16 @@ def _paid_and_status(checker: Checker, current: dict[str, Any], updates: dict[st
             updates["status"] = "paid"
     elif "status" in updates and status != "paid":
         updates["paid_on"] = None
+
+
+def _amount_from_price(checker: Checker, order: dict[str, Any], updates: dict[str, Any]) -> None:
+    """The amount as quantity × unit price, when the order has both after an edit."""
+    if order["quantity"] is None or order["unit_price_minor"] is None:
+        return
+    unit = Money(order["unit_price_minor"], order["currency"])
+    total = _total(checker, None, unit, Decimal(order["quantity"]))
+    if total is not None:
+        updates["amount_minor"] = total.minor
 
 
 def _total(checker: Checker, amount: Any, unit: Any, quantity: Decimal | None) -> Any:

@@ -117,9 +117,7 @@ def _inserted(
     values = [_to_column(k, v) for k, v in columns.items()]
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
-    return db.execute(
-        f"INSERT INTO {TABLES[entity]} ({names}) VALUES ({marks}){returning}", values
-    )
+    return db.execute(f"INSERT INTO {TABLES[entity]} ({names}) VALUES ({marks}){returning}", values)
 
 
 def insert_many(db: sqlite3.Connection, entity: str, records: list[dict[str, Any]]) -> list[int]:

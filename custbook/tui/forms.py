@@ -144,15 +144,25 @@ def contact_edit_form(book: Book, contact_id: int) -> Form:
 
 
 def order_edit_form(book: Book, order_id: int) -> Form:
-    """An order's product, dates, amount, status and notes; a paid day makes it paid."""
+    """An order's product, dates, quantity, unit price, amount, status and notes; a paid
+    day makes it paid."""
     order = book.deals.order(order_id)
     words = order_status_words()
     statuses = digit_choices([(s, words[s]) for s in ORDER_STATUSES])
     amount = format_amount(Money(order["amount_minor"], order["currency"]))
+    unit = order["unit_price_minor"]
+    unit_price = "" if unit is None else format_amount(Money(unit, order["currency"]))
     fields = (
         Field("ordered_on", field_label("ordered_on"), order["ordered_on"], hint=when_hint()),
         _field("product", order["product"]),
-        Field("amount", field_label("amount"), amount, hint=_("¥1,250.50, 3000元, 1.2万")),
+        _field("quantity", order["quantity"]),
+        _field("unit_price", unit_price),
+        Field(
+            "amount",
+            field_label("amount"),
+            amount,
+            hint=_("¥1,250.50, 3000元, 1.2万; a new quantity or unit price makes it their product"),
+        ),
         Field("status", field_label("status"), order["status"], choices=statuses),
         Field("payment_due", field_label("payment_due"), order["payment_due"] or "",
               hint=when_hint()),

@@ -125,6 +125,34 @@ def test_editing_an_order_keeps_status_and_paid_day_consistent(book, customer):
     assert figures.kept(book.db) == kept
 
 
+def test_a_new_quantity_or_unit_price_makes_the_amount_their_product(book, customer):
+    order = book.deals.add_order(
+        customer.id, {"quantity": "3", "unit_price": "¥100", "product": "墨盒"}, source="o"
+    )
+    assert order["amount_minor"] == 30_000
+
+    def edited(values):
+        return book.deals.edit_order(order["id"], values, source="e")
+
+    five = edited({"quantity": "5"})
+    assert (five["quantity"], five["amount_minor"]) == ("5", 50_000)
+    assert edited({"unit_price": "120元"})["amount_minor"] == 60_000
+    discounted = edited({"quantity": "2", "amount": "200"})  # an amount given wins
+    assert (discounted["quantity"], discounted["amount_minor"]) == ("2", 20_000)
+    with pytest.raises(ValidationError) as refused:
+        edited({"quantity": "很多"})
+    assert [p.field for p in refused.value.problems] == ["quantity"]
+    with pytest.raises(ValidationError, match="not exact"):
+        edited({"quantity": "1.5", "unit_price": "0.01"})
+    assert book.deals.order(order["id"])["amount_minor"] == 20_000  # nothing of those kept
+    assert figures.of(book.db, customer.id)["revenue_minor"] == 20_000
+    book.undo(source="undo")
+    assert book.deals.order(order["id"])["amount_minor"] == 60_000
+    plain = book.deals.add_order(customer.id, {"amount": "500"}, source="o")
+    kept = book.deals.edit_order(plain["id"], {"quantity": "4"}, source="e")
+    assert (kept["quantity"], kept["amount_minor"]) == ("4", 50_000)  # no unit price: as typed
+
+
 def test_amounts_below_zero_are_refused_and_an_edit_keeps_the_orders_currency(book, customer):
     with pytest.raises(ValidationError, match="below zero"):
         book.deals.add_order(customer.id, {"amount": "-5"}, source="o")

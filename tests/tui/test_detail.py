@@ -256,10 +256,15 @@ async def test_enter_on_a_contact_or_an_order_edits_it(demo_file):
         await pilot.press("enter")
         await settle(pilot)
         field(app, "paid_on").value = "today"
+        field(app, "quantity").value = "3"
+        field(app, "unit_price").value = "¥100"
         await pilot.press("ctrl+s")
         await settle(pilot)
         paid = await read(app, lambda b: b.deals.order(open_row))
         assert (paid["status"], paid["paid_on"]) == ("paid", NOW.date().isoformat())
+        assert (paid["quantity"], paid["unit_price_minor"], paid["amount_minor"]) == (
+            "3", 10_000, 30_000,
+        )  # the amount followed the new quantity and unit price  # fmt: skip
         await app.action_quit()
 
 

@@ -217,9 +217,7 @@ def _values(
     return _values_of(row, contacts, parts)
 
 
-def _values_of(
-    row: Sequence[Any], contacts: list[Any], parts: frozenset[str]
-) -> dict[str, str]:
+def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -> dict[str, str]:
     name, _kind, company, phones, emails, *places, wechat, notes, tags, _recency = row
     values: dict[str, str] = {}
     if NAME in parts:
