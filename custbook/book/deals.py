@@ -85,8 +85,8 @@ class Deals:
     ) -> dict[str, Any]:
         """Change an order's product, dates, amount, quantity, unit price, status or notes,
         each checked as when adding. A new quantity or unit price makes the amount their
-        product (unless an amount is given too: a discount). A paid day makes it paid; a
-        status other than paid drops the paid day."""
+        product (unless an amount is given too: a discount). A paid day makes an open
+        order paid; opened again or cancelled, it has none; refunded, it keeps it."""
         current = self.order(order_id)
         checker = Checker()
         updates: dict[str, Any] = {}
@@ -137,9 +137,11 @@ class Deals:
 
     def set_order_status(self, order_id: int, status: str, *, source: str) -> dict[str, Any]:
         checker = Checker()
-        chosen = checker.choice("status", status, STATUS_WORDS, ORDER_STATUSES)
+        updates = {"status": checker.choice("status", status, STATUS_WORDS, ORDER_STATUSES)}
+        current = self.order(order_id)
+        _paid_and_status(checker, current, updates)  # as an edit of the status does
         checker.finish()
-        return self._update("order", self.order(order_id), {"status": chosen}, source)
+        return self._update("order", current, updates, source)
 
     def orders(self, customer_id: int) -> list[dict[str, Any]]:
         return self._list("order", "orders", customer_id, "ordered_on DESC, id DESC")
@@ -241,16 +243,17 @@ class Deals:
 
 
 def _paid_and_status(checker: Checker, current: dict[str, Any], updates: dict[str, Any]) -> None:
-    """A paid day makes an order paid (not a cancelled or refunded one); another status
-    drops the paid day."""
+    """A paid day makes an open order paid; a refunded order keeps the day it was paid
+    (and may have it corrected); a cancelled order has none; an order opened again drops
+    it."""
     status = updates.get("status", current["status"])
     if updates.get("paid_on"):
-        if status in ("cancelled", "refunded"):
+        if status == "cancelled":
             checker.problem("paid_on", updates["paid_on"], _("cannot be set on a {status} order")
                             .format(status=status))  # fmt: skip
-        elif "status" not in updates or status == "open":
+        elif status == "open":
             updates["status"] = "paid"
-    elif "status" in updates and status != "paid":
+    elif "status" in updates and status in ("open", "cancelled"):
         updates["paid_on"] = None
 
 

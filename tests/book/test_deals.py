@@ -125,6 +125,21 @@ def test_editing_an_order_keeps_status_and_paid_day_consistent(book, customer):
     assert figures.kept(book.db) == kept
 
 
+def test_a_refunded_order_keeps_the_day_it_was_paid(book, customer):
+    order = book.deals.add_order(customer.id, {"amount": "800"}, source="o")
+    book.deals.mark_paid(order["id"], date(2026, 3, 2), source="p")
+    refunded = book.deals.set_order_status(order["id"], "refunded", source="r")
+    assert (refunded["status"], refunded["paid_on"]) == ("refunded", "2026-03-02")
+    corrected = book.deals.edit_order(order["id"], {"paid_on": "2026-03-01"}, source="e")
+    assert (corrected["status"], corrected["paid_on"]) == ("refunded", "2026-03-01")
+    cancelled = book.deals.set_order_status(order["id"], "cancelled", source="c")
+    assert (cancelled["status"], cancelled["paid_on"]) == ("cancelled", None)
+    with pytest.raises(ValidationError, match="cannot be set"):
+        book.deals.edit_order(order["id"], {"paid_on": "2026-03-01"}, source="e")
+    book.undo(source="undo")
+    assert book.deals.order(order["id"])["paid_on"] == "2026-03-01"
+
+
 def test_a_new_quantity_or_unit_price_makes_the_amount_their_product(book, customer):
     order = book.deals.add_order(
         customer.id, {"quantity": "3", "unit_price": "¥100", "product": "墨盒"}, source="o"
