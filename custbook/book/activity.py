@@ -71,6 +71,7 @@ class Activity:
             "rating": checker.whole_number("rating", values.get("rating"), 1, 5),
             "created_at": self.book.now_text(),
         }
+        checker.in_years("next", follow_up)
         checker.finish()
         with change_set(self.db, self.book.clock, source) as recorder:
             logged = self._create("interaction", record, customer_id, recorder)
@@ -98,6 +99,7 @@ class Activity:
         cleaned = checker.text("title", title, required=True)
         repeat_rule = self._rule(checker, repeat_rule)
         chosen = checker.choice("kind", kind, {k: k for k in REMINDER_KINDS}, REMINDER_KINDS)
+        checker.in_years("due", due)
         checker.finish()
         if customer_id is not None:
             self.book.customers.require(customer_id)
@@ -175,9 +177,11 @@ class Activity:
         return self.done(reminder_id, moved_to, source=source)
 
     def snooze(self, reminder_id: int, until: date, *, source: str) -> dict[str, Any]:
-        return self._update(
-            self.reminder(reminder_id), {"snoozed_until": until.isoformat()}, source
-        )
+        current = self.reminder(reminder_id)
+        checker = Checker()
+        checker.in_years("snoozed_until", until)
+        checker.finish()
+        return self._update(current, {"snoozed_until": until.isoformat()}, source)
 
     def interactions(self, customer_id: int) -> list[dict[str, Any]]:
         """Newest first."""

@@ -242,6 +242,20 @@ class Checker:
             return None
         return parsed.isoformat()
 
+    def in_years(self, name: str, day: date | None) -> date | None:
+        """A day already read (a WHEN) that the book keeps: within the years it accepts
+        typed, so 2926 typed for 2026 is caught rather than set a reminder nine centuries out."""
+        if day is not None and not _EARLIEST_YEAR <= day.year <= _LATEST_YEAR:
+            self.problem(
+                name,
+                day.isoformat(),
+                _("is not between the years {first} and {last}").format(
+                    first=_EARLIEST_YEAR, last=_LATEST_YEAR
+                ),
+            )
+            return None
+        return day
+
     def birthday(self, name: str, value: object) -> str | None:
         """A date, or a month and day without a year (stored as --MM-DD)."""
         text = clean_text(value)
@@ -434,6 +448,7 @@ def field_label(name: str) -> str:
         "created_at": lambda: _("Created"),
         "due": lambda: _("Due"),
         "snoozed_until": lambda: _("Snoozed until"),
+        "next": lambda: _("Next follow-up"),
         "done_at": lambda: _("Done"),
         "subject": lambda: _("Subject"),
         "body": lambda: _("Body"),

@@ -67,6 +67,10 @@ def test_bad_when_and_rule_say_what_to_type(book_file):
     result = custbook(book_file, "remind", "x", "--due", "1d", "--repeat", "often")
     assert result.returncode == 1 and "每月" in result.stderr
     assert custbook(book_file, "done", "99").returncode == 8
+    typo = custbook(book_file, "remind", "续约", "--due", "2926-03-01")  # for 2026
+    assert typo.returncode == 1 and "2926-03-01" in typo.stderr and "2199" in typo.stderr
+    custbook(book_file, "remind", "续约", "--due", "2026-03-01")
+    assert custbook(book_file, "snooze", "1", "2926-03-01").returncode == 1
 
 
 def test_due_shows_what_log_and_orders_left(book_file):
