@@ -78,6 +78,16 @@ def test_edit_records_only_what_changed(book):
     newest = book.history(customer.id)[0]
     assert [(c.field, c.before, c.after) for c in newest.changes] == [("grade", "A", "B")]
     assert newest.source == "edit"
+    tagged = {"tags": ["VIP", "华东"], "custom.渠道": "展会", "phones": ["138 0013 8000"]}
+    book.customers.edit(customer.id, tagged, source="edit")
+    sets = len(book.history(customer.id))
+    book.customers.edit(customer.id, tagged, source="edit")  # the same again: nothing
+    assert len(book.history(customer.id)) == sets
+    book.customers.edit(customer.id, {"custom.渠道": "老客户介绍"}, source="edit")
+    (change,) = book.history(customer.id)[0].changes
+    assert (change.field, change.before, change.after) == ("custom.渠道", "展会", "老客户介绍")
+    with pytest.raises(NotFound):
+        book.customers.edit(customer.id + 100, {"city": "上海"}, source="edit")
 
 
 def test_archive_and_restore(book):
