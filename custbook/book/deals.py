@@ -59,7 +59,7 @@ class Deals:
         today = self.book.clock().date()
         unit = checker.amount("unit_price", values.get("unit_price"), currency)
         amount = checker.amount("amount", values.get("amount"), currency)
-        quantity = checker.decimal("quantity", values.get("quantity"))
+        quantity = checker.quantity("quantity", values.get("quantity"))
         record = {
             "customer_id": customer_id,
             "ordered_on": checker.date("ordered_on", values.get("ordered_on")) or today.isoformat(),
@@ -90,9 +90,10 @@ class Deals:
         current = self.order(order_id)
         checker = Checker()
         updates: dict[str, Any] = {}
+        unit: Money | None = None
         for name, value in values.items():
             if name == "quantity":
-                quantity = checker.decimal("quantity", value)
+                quantity = checker.quantity("quantity", value)
                 updates["quantity"] = None if quantity is None else str(quantity)
             elif name == "unit_price":
                 unit = checker.amount("unit_price", value, current["currency"])
@@ -103,9 +104,7 @@ class Deals:
                 updates[name] = checker.date(name, value)
             elif name == "amount":  # in the order's own currency unless it names one
                 amount = checker.amount("amount", value, current["currency"])
-                if amount is None and not checker.problems:
-                    checker.problem("amount", "", _("is required"))
-                elif amount is not None:
+                if amount is not None:
                     updates.update(amount_minor=amount.minor, currency=amount.currency)
             elif name == "status":
                 updates["status"] = checker.choice("status", value, STATUS_WORDS, ORDER_STATUSES)
@@ -114,8 +113,8 @@ class Deals:
         if "ordered_on" in updates and updates["ordered_on"] is None:
             checker.problem("ordered_on", "", _("is required"))
         _paid_and_status(checker, current, updates)
-        if ("quantity" in values or "unit_price" in values) and "amount" not in values:
-            _amount_from_price(checker, {**current, **updates}, updates)
+        if not checker.problems:
+            _price_and_amount(checker, current, updates, values, unit)
         checker.finish()
         changed = {k: v for k, v in updates.items() if current[k] != v}
         return self._update("order", current, changed, source) if changed else current
@@ -138,9 +137,9 @@ class Deals:
     def set_order_status(self, order_id: int, status: str, *, source: str) -> dict[str, Any]:
         checker = Checker()
         updates = {"status": checker.choice("status", status, STATUS_WORDS, ORDER_STATUSES)}
+        checker.finish()
         current = self.order(order_id)
         _paid_and_status(checker, current, updates)  # as an edit of the status does
-        checker.finish()
         return self._update("order", current, updates, source)
 
     def orders(self, customer_id: int) -> list[dict[str, Any]]:
@@ -257,14 +256,57 @@ def _paid_and_status(checker: Checker, current: dict[str, Any], updates: dict[st
         updates["paid_on"] = None
 
 
-def _amount_from_price(checker: Checker, order: dict[str, Any], updates: dict[str, Any]) -> None:
-    """The amount as quantity × unit price, when the order has both after an edit."""
-    if order["quantity"] is None or order["unit_price_minor"] is None:
+def _price_and_amount(
+    checker: Checker,
+    current: dict[str, Any],
+    updates: dict[str, Any],
+    values: Mapping[str, Any],
+    unit: Money | None,
+) -> None:
+    """An amount that follows a changed quantity or unit price (unless an amount is given
+    too: a discount); an amount cleared is their product."""
+    order = {**current, **updates}
+    if not _one_currency(checker, current, order, values, unit):
         return
-    unit = Money(order["unit_price_minor"], order["currency"])
-    total = _total(checker, None, unit, Decimal(order["quantity"]))
+    moved = any(order[k] != current[k] for k in ("quantity", "unit_price_minor"))
+    cleared = "amount" in values and "amount_minor" not in updates
+    if not (cleared or (moved and "amount" not in values)):
+        return
+    if order["quantity"] is None or order["unit_price_minor"] is None:
+        if cleared:
+            checker.problem("amount", "", _("is required (or give a quantity and a unit price)"))
+        return
+    unit_price = Money(order["unit_price_minor"], order["currency"])
+    total = _total(checker, None, unit_price, Decimal(order["quantity"]))
     if total is not None:
         updates["amount_minor"] = total.minor
+
+
+def _one_currency(
+    checker: Checker,
+    current: dict[str, Any],
+    order: dict[str, Any],
+    values: Mapping[str, Any],
+    unit: Money | None,
+) -> bool:
+    """An order's amount and unit price are in its one currency: a unit price in another
+    is refused, and so is an amount in another while the unit price stays in the old."""
+    currency = order["currency"]
+    if unit is not None and unit.currency != currency:
+        reason = _("is in {unit}; this order is in {order}")
+        checker.problem(
+            "unit_price",
+            str(values["unit_price"]),
+            reason.format(unit=unit.currency, order=currency),
+        )
+        return False
+    kept_unit = order["unit_price_minor"] is not None and "unit_price" not in values
+    if currency != current["currency"] and kept_unit:
+        reason = _("is in {amount}; the unit price is in {order}: give it in {amount} too")
+        shown = reason.format(amount=currency, order=current["currency"])
+        checker.problem("amount", str(values["amount"]), shown)
+        return False
+    return True
 
 
 def _total(checker: Checker, amount: Any, unit: Any, quantity: Decimal | None) -> Any:

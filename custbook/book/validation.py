@@ -203,6 +203,14 @@ class Checker:
             return None
         return money
 
+    def quantity(self, name: str, value: object) -> Decimal | None:
+        """An order's quantity: a decimal number, not below zero."""
+        number = self.decimal(name, value)
+        if number is not None and number < 0:
+            self.problem(name, str(value), _("is below zero"))
+            return None
+        return number
+
     def decimal(self, name: str, value: object) -> Decimal | None:
         """A quantity: a plain decimal number, never a float."""
         text = clean_text(value)
@@ -375,7 +383,8 @@ def _is_valid(number: phonenumbers.PhoneNumber) -> bool:
     alone (its patterns end in six free digits; a test checks every start against several
     ends), and asking takes 13 µs a number."""
     national = number.national_number
-    if number.country_code == 86 and _CN_ELEVEN_FROM <= national < 2 * _CN_ELEVEN_FROM:
+    plain = not number.italian_leading_zero  # +86 0138…: a zero phonenumbers counts in
+    if plain and number.country_code == 86 and _CN_ELEVEN_FROM <= national < 2 * _CN_ELEVEN_FROM:
         return _cn_start_is_valid(national // _CN_FREE_DIGITS)
     return phonenumbers.is_valid_number(number)
 

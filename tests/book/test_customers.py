@@ -87,7 +87,7 @@ def test_edit_records_only_what_changed(book):
     (change,) = book.history(customer.id)[0].changes
     assert (change.field, change.before, change.after) == ("custom.渠道", "展会", "老客户介绍")
     with pytest.raises(NotFound):
-        book.customers.edit(customer.id + 100, {"city": "上海"}, source="edit")
+        book.customers.edit(customer.id + 100, {"city": "上海", "grade": "Z"}, source="edit")
 
 
 def test_archive_and_restore(book):

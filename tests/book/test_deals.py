@@ -168,6 +168,38 @@ def test_a_new_quantity_or_unit_price_makes_the_amount_their_product(book, custo
     assert (kept["quantity"], kept["amount_minor"]) == ("4", 50_000)  # no unit price: as typed
 
 
+def test_an_orders_price_edits_keep_one_currency_and_a_discount(book, customer):
+    order = book.deals.add_order(
+        customer.id, {"quantity": "3", "unit_price": "¥100", "amount": "250"}, source="o"
+    )  # a discount
+
+    def edited(values):
+        return book.deals.edit_order(order["id"], values, source="e")
+
+    assert edited({"quantity": "3"})["amount_minor"] == 25_000  # the same quantity: kept
+    with pytest.raises(ValidationError) as refused:
+        edited({"unit_price": "US$20"})
+    assert [(p.field, p.value) for p in refused.value.problems] == [("unit_price", "US$20")]
+    assert "CNY" in refused.value.problems[0].message
+    with pytest.raises(ValidationError) as refused:
+        edited({"amount": "US$500"})  # the unit price would stay in yuan
+    assert [p.field for p in refused.value.problems] == ["amount"]
+    dollars = edited({"amount": "US$500", "unit_price": "US$200"})
+    assert (dollars["currency"], dollars["amount_minor"], dollars["unit_price_minor"]) == (
+        "USD", 50_000, 20_000,
+    )  # fmt: skip
+    assert edited({"amount": "", "quantity": "2"})["amount_minor"] == 40_000  # cleared: 2 × 200
+    with pytest.raises(ValidationError, match="below zero"):
+        edited({"quantity": "-2"})
+    with pytest.raises(ValidationError, match="below zero"):
+        book.deals.add_order(customer.id, {"quantity": "-1", "unit_price": "10"}, source="o")
+    plain = book.deals.add_order(customer.id, {"amount": "500"}, source="o")
+    with pytest.raises(ValidationError, match="required"):
+        book.deals.edit_order(plain["id"], {"amount": ""}, source="e")  # nothing to work from
+    with pytest.raises(ValidationError):
+        book.deals.set_order_status(10_000, "bogus", source="s")  # the value first, as before
+
+
 def test_amounts_below_zero_are_refused_and_an_edit_keeps_the_orders_currency(book, customer):
     with pytest.raises(ValidationError, match="below zero"):
         book.deals.add_order(customer.id, {"amount": "-5"}, source="o")

@@ -46,7 +46,7 @@ def _parsed_slowly(typed, region):
 def test_an_eleven_digit_chinese_number_is_valid_by_its_first_five_digits():
     """What the validity by start (validation._is_valid) rests on, for every start of
     this phonenumbers' metadata: a new release that decides on more digits fails here."""
-    ends = (0, 999_999, 123_456, 500_001, 987_654, 40_000)
+    ends = (*(d * 111_111 for d in range(10)), 123_456, 987_654)  # every digit in every place
     for start in range(10_000, 20_000):
         found = {
             phonenumbers.is_valid_number(
@@ -61,3 +61,13 @@ def test_carrier_prefixes_and_other_regions_take_the_long_way():
     for typed in ("17951234567", "11812345678", "12345678901", "14012345678"):
         assert validation._parse_phone(typed, "CN") == _parsed_slowly(typed, "CN")
     assert validation._parse_phone("139 1234 5678", "CN")[0] == "+8613912345678"
+
+
+def test_a_zero_after_the_country_code_is_not_taken_for_a_mobile():
+    """phonenumbers keeps the zero of +86 0138… (italian_leading_zero) and finds the
+    number invalid; the validity by start must not see past it."""
+    for typed in ("+86 00138 0013 8000", "+860013800138000", "+86 013800138000"):
+        for region in ("CN", "US", "HK"):
+            assert validation._parse_phone(typed, region) == _parsed_slowly(typed, region)
+    assert validation._parse_phone("+86 00138 0013 8000", "CN")[0] is None
+    assert validation._parse_phone("+86 013800138000", "CN")[0] == "+8613800138000"  # a trunk 0

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -176,18 +176,20 @@ def text_rowid(customer_id: int, last_contact_at: str | None) -> int:
     return minutes << ID_BITS | customer_id
 
 
-def _name_values(name: str) -> dict[str, str]:
+PinyinOf = Callable[[str], tuple[str, ...]]
+
+
+def _name_values(name: str, pinyin_of: PinyinOf) -> dict[str, str]:
     normal = keys.normal(name)
     return {
         "name": normal,
         "inner": keys.inner_starts(name),
-        "pinyin": " ".join(keys.pinyin_forms(name)),  # normal already
+        "pinyin": " ".join(pinyin_of(name)),  # normal already
         "name_text": normal,
     }
 
 
-def _people_values(company: str, contact_names: list[str]) -> dict[str, str]:
-    pinyin_of = keys.pinyin_forms
+def _people_values(company: str, contact_names: list[str], pinyin_of: PinyinOf) -> dict[str, str]:
     company_text = keys.normal(company)
     contacts_text = keys.words(contact_names)
     return {
@@ -220,10 +222,13 @@ def _values(
 def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -> dict[str, str]:
     name, _kind, company, phones, emails, *places, wechat, notes, tags, _recency = row
     values: dict[str, str] = {}
+    # A company customer's name is its company too: its pinyin is worked out once. (Kept
+    # for this customer only: a cache across customers would hold names after a lock.)
+    pinyin_of = _memo(keys.pinyin_forms)
     if NAME in parts:
-        values |= _name_values(name)
+        values |= _name_values(name, pinyin_of)
     if PEOPLE in parts:
-        values |= _people_values(company or "", [c[0] for c in contacts])
+        values |= _people_values(company or "", [c[0] for c in contacts], pinyin_of)
     if REST in parts:
         all_phones = json.loads(phones) + [p for c in contacts for p in json.loads(c[1])]
         all_emails = json.loads(emails) + [e for c in contacts for e in json.loads(c[2])]
@@ -232,6 +237,20 @@ def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -
         column: keys.marked(text, COLUMN_MARKS[column]) if column in COLUMN_MARKS else text
         for column, text in values.items()
     }
+
+
+def _memo(work: PinyinOf) -> PinyinOf:
+    """`work` remembering its answers while it lives (functools.cache costs more to make
+    than this saves on one customer)."""
+    answers: dict[str, tuple[str, ...]] = {}
+
+    def remembered(text: str) -> tuple[str, ...]:
+        found = answers.get(text)
+        if found is None:
+            found = answers[text] = work(text)
+        return found
+
+    return remembered
 
 
 def refresh_many(db: sqlite3.Connection, parts_of: dict[int, frozenset[str]]) -> None:

@@ -79,7 +79,6 @@ def readings(char: str) -> tuple[str, ...]:
     return tuple(plain) or (char,)
 
 
-@lru_cache(maxsize=256)  # a company customer's name is its company too, indexed twice
 def pinyin_forms(text: str) -> tuple[str, ...]:
     """Full pinyin and initials of every combination of readings (capped), for a value
     holding Chinese: 张伟 → zhangwei, zw. Other characters are kept as they are."""
