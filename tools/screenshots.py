@@ -25,6 +25,7 @@ from custbook.tui.app import CustbookApp
 from custbook.tui.config import AppConfig
 from custbook.vault import KdfParams, create_book
 from tests.io.test_import import messy_workbook
+from tests.tui.conftest import settle as settle_screen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -48,11 +49,10 @@ def make_demo(folder: Path) -> Path:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(40):
-        # the file tree's loader waits for the next folder to open: never complete
-        busy = [w for w in pilot.app.workers._workers if w.group != "_loader"]
-        await pilot.app.workers.wait_for_complete(busy)
-        await pilot.pause(0.05)
+    """The tests' settle (workers done or waiting on a person, each wait bounded: an
+    unbounded wait here hung on the import screen's file loading), then no blinking
+    cursors in the picture."""
+    await settle_screen(pilot)
     for field in pilot.app.query(Input):
         field.cursor_blink = False
     await pilot.pause()

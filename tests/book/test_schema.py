@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 import pytest
 
-from custbook.book import Book
+from custbook.book import Book, listing
 from custbook.book.schema import LATEST, MIGRATIONS, NewerBook, migrate, schema_version
 from custbook.book.search import index as search_index
+from custbook.book.search import keys
 
 
 @pytest.mark.parametrize("start", range(0, LATEST))
@@ -165,3 +167,35 @@ def test_a_search_all_without_marks_gets_them():
     assert "search_names" not in tables  # leftovers of an early migration 4 are dropped
     assert search_index.kept(db) == rebuilt
     _finds_as_before(upgraded)
+
+
+def test_sort_keys_of_an_older_book_read_two_character_words_as_words():
+    book = Book.in_memory()
+    for name, kind in (("重庆火锅有限公司", "company"), ("长沙银行", "company"),
+                       ("曾重庆", "person"), ("陈明", "person"), ("张伟", "person")):  # fmt: skip
+        book.customers.create({"name": name, "kind": kind}, source="test")
+    db = book.db
+    kept = dict(db.execute("SELECT customer_id, sort_key FROM customer_search"))
+    for customer_id, name, kind in db.execute("SELECT id, name, kind FROM customers").fetchall():
+        db.execute(  # as migration 5 left them: every character by its first reading
+            "UPDATE customer_search SET sort_key = ? WHERE customer_id = ?",
+            (_key_before_words(name, person=kind == "person"), customer_id),
+        )
+    assert (
+        db.execute("SELECT sort_key FROM customer_search WHERE customer_id = 1")
+        .fetchone()[0]
+        .startswith("zhong qing")
+    )
+    upgraded = _reopened(db, 5)
+    assert dict(db.execute("SELECT customer_id, sort_key FROM customer_search")) == kept
+    names = [line.record["name"] for line in listing.page(upgraded, date(2026, 11, 26))]
+    assert names == ["长沙银行", "陈明", "重庆火锅有限公司", "曾重庆", "张伟"]
+
+
+def _key_before_words(name: str, *, person: bool) -> str:
+    chars = keys.normal(name)
+    spelled = [
+        keys._SURNAMES[c] if person and i == 0 and c in keys._SURNAMES else keys.readings(c)[0]
+        for i, c in enumerate(chars)
+    ]
+    return " ".join(spelled) + "\x00" + chars

@@ -82,7 +82,7 @@ HITS = [
     ("grade:A", ["北京伟业科技有限公司", "曾小明", "张伟"]),
     ("等级:a", ["北京伟业科技有限公司", "曾小明", "张伟"]),
     ("grade:A,B", ["北京伟业科技有限公司", "王伟", "曾小明", "张伟", "张伟华"]),
-    ("-grade:A,B", ["Alice Zhang", "单丽", "章伟", "重庆火锅有限公司"]),
+    ("-grade:A,B", ["Alice Zhang", "重庆火锅有限公司", "单丽", "章伟"]),  # 重庆: chong qing
     ("stage:现有", ["王伟", "张伟"]),
     ("city:北京,上海", ["北京伟业科技有限公司", "王伟", "张伟", "张伟华"]),
     ("province:江苏 industry:零售", ["单丽"]),
@@ -90,7 +90,7 @@ HITS = [
     ('tag:"export"', ["Alice Zhang"]),
     ("-tag:VIP grade:A", ["北京伟业科技有限公司", "曾小明"]),
     ("last:>90d", ["王伟", "曾小明"]),
-    ("last:>=55d", ["王伟", "曾小明", "章伟", "重庆火锅有限公司"]),
+    ("last:>=55d", ["重庆火锅有限公司", "王伟", "曾小明", "章伟"]),
     ("last:<7d", ["Alice Zhang", "张伟"]),
     ("-last:<7d grade:A", ["北京伟业科技有限公司", "曾小明"]),
     (f"last:>={(TODAY.replace(day=1)).isoformat()}", ["Alice Zhang", "单丽", "张伟", "张伟华"]),
@@ -107,8 +107,8 @@ HITS = [
     ("created:<2024-01-01", []),
     ("revenue:>0", []),  # nobody has ordered in this book
     ("revenue:<1万 grade:A", ["北京伟业科技有限公司", "曾小明", "张伟"]),
-    ("orders:0", ["Alice Zhang", "北京伟业科技有限公司", "单丽", "王伟", "曾小明", "张伟",
-                  "章伟", "张伟华", "重庆火锅有限公司"]),  # 张 and 章 read alike: then by name
+    ("orders:0", ["Alice Zhang", "北京伟业科技有限公司", "重庆火锅有限公司", "单丽", "王伟",
+                  "曾小明", "张伟", "章伟", "张伟华"]),  # 张 and 章 read alike: then by name
     # free text and filters together
     ("上海 grade:A", ["张伟"]),
     ("伟 city:北京,上海", ["张伟", "张伟华", "北京伟业科技有限公司", "王伟"]),

@@ -422,6 +422,23 @@ def _remove(db: sqlite3.Connection, customer_id: int, rowid: int) -> None:
     db.execute("DELETE FROM customer_search WHERE customer_id = ?", (customer_id,))
 
 
+def resort(db: sqlite3.Connection) -> None:
+    """Migration 6: sort keys that read two-character words as words (重庆 chong qing,
+    not zhong qing), written where they differ from the old ones."""
+    found = db.execute(
+        "SELECT c.id, c.name, c.kind, s.sort_key FROM customers c"
+        " JOIN customer_search s ON s.customer_id = c.id"
+    ).fetchall()
+    db.executemany(
+        "UPDATE customer_search SET sort_key = ? WHERE customer_id = ?",
+        [
+            (new, customer_id)
+            for customer_id, name, kind, old in found
+            if (new := keys.sort_key(name, person=kind == "person")) != old
+        ],
+    )
+
+
 def purge(db: sqlite3.Connection) -> None:
     """Merge the index so nothing of deleted rows stays in it (FTS5 keeps a deleted row's
     terms in older segments until they merge): after an erase."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -51,6 +52,14 @@ _SURNAMES = {
     "盖": "ge", "区": "ou", "覃": "qin", "翟": "zhai", "乐": "yue", "秘": "bi",
     "缪": "miao", "句": "gou", "召": "shao", "种": "chong", "员": "yun", "重": "chong",
 }  # fmt: skip
+
+
+# Two-character words read otherwise than their characters' first readings (重庆 chong
+# qing, 长沙 chang sha, 厦门 xia men), for sorting; made by tools/phrase_readings.py from
+# pypinyin's phrase dictionary (which takes 2 s to load; this table, a millisecond).
+_WORD_READINGS: dict[str, str] = json.loads(
+    Path(__file__).with_name("phrase_readings.json").read_text(encoding="utf-8")
+)
 
 
 def normal(text: str) -> str:
@@ -107,13 +116,23 @@ def _combinations(choices: list[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
 
 
 def sort_key(name: str, *, person: bool) -> str:
-    """Where a name sorts: by pinyin (one reading per character; a person's surname by its
-    surname reading), then by the name itself so equal readings stay apart."""
+    """Where a name sorts: by pinyin (a two-character word as it is read, 重庆 chong qing;
+    else each character's first reading; a person's surname by its surname reading), then
+    by the name itself so equal readings stay apart."""
     chars = normal(name)
-    spelled = [
-        _SURNAMES[char] if person and index == 0 and char in _SURNAMES else readings(char)[0]
-        for index, char in enumerate(chars)
-    ]
+    spelled: list[str] = []
+    index = 0
+    while index < len(chars):
+        char = chars[index]
+        word = _WORD_READINGS.get(chars[index : index + 2])
+        if person and index == 0 and char in _SURNAMES:
+            spelled.append(_SURNAMES[char])
+        elif word:
+            spelled.extend(word.split(" "))
+            index += 1  # both characters spelled
+        else:
+            spelled.append(readings(char)[0])
+        index += 1
     return " ".join(spelled) + "\x00" + chars
 
 
