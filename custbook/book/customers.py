@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from custbook.book import figures, rows
+from custbook.book import figures, recorded, rows
 from custbook.book.history import (
     Change,
     Recorder,
@@ -399,11 +399,7 @@ class Customers:
     ) -> dict[str, Any]:
         """Insert and record a new record; returns it as stored."""
         record = self.new_record(entity, cleaned, fixed)
-        created = rows.insert_stored(self.db, entity, record)
-        entity_id = created["id"]
-        owner = entity_id if entity == "customer" else record["customer_id"]
-        recorder.record(Change(entity, entity_id, owner, "create", None, None, created))
-        return created
+        return recorded.create(self.book, entity, record, record.get("customer_id"), recorder)
 
     def _update(
         self,

@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 def create(
     book: Book, entity: str, record: dict[str, Any], customer_id: int | None, recorder: Recorder
 ) -> dict[str, Any]:
+    """Insert and record a new record; returns it as stored. A customer is its own owner
+    (`customer_id` is ignored: its id is known only once inserted)."""
     created = rows.insert_stored(book.db, entity, record)
-    change = Change(entity, created["id"], customer_id, "create", None, None, created)
+    owner = created["id"] if entity == "customer" else customer_id
+    change = Change(entity, created["id"], owner, "create", None, None, created)
     recorder.record(change)
     return created
 
