@@ -41,6 +41,7 @@ from custbook.errors import InvalidInput
 from custbook.i18n import _
 from custbook.io import cells, headers, sources
 from custbook.io.rows import (
+    CONTACT_KEY,
     Numbered,
     Problem,
     Rejected,
@@ -156,9 +157,10 @@ def prepare(
         reason = _("no order date column: orders are dated the day of the import")
         problems.append(Problem(header_index + 1, "", "", reason))
     read = read_all(RowReader(columns, region, currency), data, workers)
+    incoming, differing = group(read.rows)
     return Plan(
         path, chosen.name, header_index + 1, columns, _samples(columns, data),
-        group(read.rows), problems + read.problems, read.rejected, header_cells,
+        incoming, problems + read.problems + differing, read.rejected, header_cells,
         len(read.rows) + len(read.rejected),
     )  # fmt: skip
 
@@ -227,11 +229,13 @@ def _samples(columns: list[headers.Column], data: list[Numbered]) -> dict[int, s
 # ------------------------------------------------------------------------- grouping
 
 
-def group(rows: Iterable[Row]) -> list[Incoming]:
+def group(rows: Iterable[Row]) -> tuple[list[Incoming], list[Problem]]:
     """Rows of the same customer as one: same name, and a phone or email in common or
-    none on one side to tell them apart."""
+    none on one side to tell them apart. Problems: where a later row of one customer
+    says otherwise than an earlier one."""
     by_key: dict[str, list[Incoming]] = {}
     found: list[Incoming] = []
+    problems: list[Problem] = []
     for row in rows:
         identities = row.identities()
         same = _same_customer(by_key.get(row.key, []), identities, lambda i: i.identities)
@@ -241,8 +245,8 @@ def group(rows: Iterable[Row]) -> list[Incoming]:
             found.append(same)
         else:
             same.rows.append(row)
-        _take_row(same, row, identities)
-    return found
+        problems += _take_row(same, row, identities)
+    return found, problems
 
 
 def _same_customer(
@@ -259,37 +263,51 @@ def _same_customer(
     return None
 
 
-def _take_row(incoming: Incoming, row: Row, identities: set[str]) -> None:
+def _take_row(incoming: Incoming, row: Row, identities: set[str]) -> list[Problem]:
+    """The row's values added to its customer's; one that differs from an earlier row's
+    is kept in the notes and reported."""
     updates, conflicts = merged(incoming.customer.get, row.customer)
     incoming.customer.update(updates)
-    incoming.notes += row.notes + [_conflict_note(f, v, k) for f, v, k in conflicts]
+    incoming.notes += row.notes + [_conflict_note(c) for c in conflicts]
+    problems = [_conflict_problem(row.number, row.headers, c, in_book=False) for c in conflicts]
     incoming.identities |= identities
     if row.contact:
-        _take_contact(incoming.contacts, row.contact, incoming.notes)
+        problems += _take_contact(incoming, row)
     if row.order:
         incoming.orders.append(row.order)
+    return problems
 
 
-def _take_contact(
-    contacts: list[dict[str, Any]], contact: dict[str, Any], notes: list[str]
-) -> None:
+def _take_contact(incoming: Incoming, row: Row) -> list[Problem]:
+    contact = row.contact
     key = keys.normal(contact["name"])
-    for known in contacts:
+    for known in incoming.contacts:
         if keys.normal(known["name"]) == key:
-            updates, conflicts = merged(known.get, contact)
+            updates, conflicts = merged(known.get, contact, contact=known["name"])
             known.update(updates)
-            notes += [_conflict_note(f, v, k) for f, v, k in conflicts]
-            return
-    contacts.append(dict(contact))
+            incoming.notes += [_conflict_note(c) for c in conflicts]
+            return [_conflict_problem(row.number, row.headers, c, in_book=False) for c in conflicts]
+    incoming.contacts.append(dict(contact))
+    return []
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A value that differs from the one kept (of a contact person, when `contact`)."""
+
+    field: str
+    value: Any
+    kept: Any
+    contact: str | None = None
 
 
 def merged(
-    current: Callable[[str], Any], incoming: dict[str, Any]
-) -> tuple[dict[str, Any], list[tuple[str, Any, Any]]]:
+    current: Callable[[str], Any], incoming: dict[str, Any], *, contact: str | None = None
+) -> tuple[dict[str, Any], list[Conflict]]:
     """What `incoming` adds to a record: its empty fields filled, new list items added;
-    and the values that differ from the record's (field, incoming, kept)."""
+    and the values that differ from the record's."""
     updates: dict[str, Any] = {}
-    conflicts: list[tuple[str, Any, Any]] = []
+    conflicts: list[Conflict] = []
     for name, value in incoming.items():
         have = current(name)
         if name in ("phones", "emails", "tags"):
@@ -301,7 +319,7 @@ def merged(
         elif name == "notes" and value not in have:
             updates[name] = f"{have}\n{value}"
         elif name not in ("notes", "kind") and _differs(have, value):
-            conflicts.append((name, value, have))
+            conflicts.append(Conflict(name, value, have, contact))
     return updates, conflicts
 
 
@@ -315,10 +333,49 @@ def _differs(have: Any, value: Any) -> bool:
     return keys.normal(str(have)).strip() != keys.normal(str(value)).strip()
 
 
-def _conflict_note(name: str, value: Any, kept: Any) -> str:
-    return bad_value_note(
-        field_label(name), str(value), _("the book keeps “{kept}”").format(kept=kept)
-    )
+def _conflict_note(conflict: Conflict) -> str:
+    label = field_label(conflict.field)
+    if conflict.contact is not None:
+        label = _("{field} of {contact}").format(field=label, contact=conflict.contact)
+    kept = _("the book keeps “{kept}”").format(kept=conflict.kept)
+    return bad_value_note(label, str(conflict.value), kept)
+
+
+def _conflict_problem(
+    row: int, headers_of_row: dict[str, str], conflict: Conflict, *, in_book: bool
+) -> Problem:
+    """The conflict under the file's column that brought the value."""
+    key = conflict.field if conflict.contact is None else CONTACT_KEY + conflict.field
+    column = headers_of_row.get(key, field_label(conflict.field))
+    kept, contact = conflict.kept, conflict.contact
+    if conflict.contact is None and in_book:
+        reason = _("differs from the book's “{kept}”, which was kept; the value is in the notes")
+    elif conflict.contact is None:
+        reason = _(
+            "differs from “{kept}” on an earlier row of this customer, which was kept; the "
+            "value is in the notes"
+        )
+    elif in_book:
+        reason = _(
+            "differs from the book's “{kept}” for {contact}, which was kept; the value is in "
+            "the notes"
+        )
+    else:
+        reason = _(
+            "differs from “{kept}” for {contact} on an earlier row, which was kept; the value "
+            "is in the notes"
+        )
+    return Problem(row, column, str(conflict.value), reason.format(kept=kept, contact=contact))
+
+
+def _origin(incoming: Incoming, conflict: Conflict) -> tuple[int, dict[str, str]]:
+    """The row that brought a value to the customer (the first that had it), and its
+    columns."""
+    key = conflict.field if conflict.contact is None else CONTACT_KEY + conflict.field
+    for row in incoming.rows:
+        if key in row.headers:
+            return row.number, row.headers
+    return incoming.rows[0].number, {}
 
 
 # ------------------------------------------------------------------------- writing
@@ -353,6 +410,7 @@ def run(
                 raise _DryRun
     except _DryRun:
         pass
+    summary.problems.sort(key=lambda problem: problem.row)  # the file's order (stable)
     return summary
 
 
@@ -395,7 +453,7 @@ class _Writer:
         if isinstance(target, Incoming):  # grouping keeps these apart; should it not, merge
             for row in incoming.rows:
                 target.rows.append(row)
-                _take_row(target, row, row.identities())
+                self.summary.problems += _take_row(target, row, row.identities())
         else:
             self._update_alone(target, incoming)
         return False
@@ -465,41 +523,33 @@ class _Writer:
         record = customers.record(customer_id)
         changes, conflicts = merged(lambda f: book_rows.field_value(record, f), incoming.customer)
         changes.pop("kind", None)  # the book's kind stands
-        self._report_conflicts(incoming, conflicts)
-        lines = [*incoming.notes, *(_conflict_note(f, v, k) for f, v, k in conflicts)]
+        touched, contact_conflicts = self._merge_contacts(customer_id, incoming)
+        conflicts += contact_conflicts
+        self.summary.problems += [
+            _conflict_problem(*_origin(incoming, c), c, in_book=True) for c in conflicts
+        ]
+        lines = [*incoming.notes, *(_conflict_note(c) for c in conflicts)]
         notes = changes.get("notes", record.get("notes")) or ""
         new_lines = [line for line in dict.fromkeys(lines) if line not in notes]
         if new_lines:
             changes["notes"] = "\n".join(filter(None, [notes, *new_lines]))
-        touched = bool(changes)
+        touched |= bool(changes)
         if changes:
             customers.edit(customer_id, changes, source=SOURCE)
-        touched |= self._merge_contacts(customer_id, incoming)
         touched |= self._add_orders(customer_id, incoming.orders) > 0
         if touched:
             self.summary.updated += 1
         else:
             self.summary.unchanged += 1
 
-    def _report_conflicts(self, incoming: Incoming, conflicts: list[tuple[str, Any, Any]]) -> None:
-        for name, value, kept in conflicts:
-            self.summary.problems.append(
-                Problem(
-                    incoming.rows[0].number,
-                    field_label(name),
-                    str(value),
-                    _(
-                        "differs from the book's “{kept}”, which was kept; the value is in the "
-                        "notes"
-                    ).format(kept=kept),
-                )
-            )
-
-    def _merge_contacts(self, customer_id: int, incoming: Incoming) -> bool:
+    def _merge_contacts(self, customer_id: int, incoming: Incoming) -> tuple[bool, list[Conflict]]:
+        """New contact people added, known ones' empty fields filled; whether any was,
+        and the values that differ from the book's (for the notes)."""
         customers = self.book.customers
         existing = customers.get(customer_id).contacts
         by_name = {keys.normal(c["name"]): c for c in existing}
         touched = False
+        conflicts: list[Conflict] = []
         for contact in incoming.contacts:
             known = by_name.get(keys.normal(contact["name"]))
             if known is None:
@@ -507,11 +557,12 @@ class _Writer:
                 self.summary.contacts += 1
                 touched = True
                 continue
-            updates, _conflicts = merged(known.get, contact)
+            updates, differing = merged(known.get, contact, contact=known["name"])
+            conflicts += differing
             if updates:
                 customers.edit_contact(known["id"], updates, source=SOURCE)
                 touched = True
-        return touched
+        return touched, conflicts
 
     def _add_orders(self, customer_id: int, orders: list[dict[str, Any]]) -> int:
         """Orders not in the book yet (counted: two equal rows are two orders). One

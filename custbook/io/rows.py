@@ -70,6 +70,9 @@ class Problem:
                 "reason": self.reason}  # fmt: skip
 
 
+CONTACT_KEY = "contact."  # a contact's field among a row's headers
+
+
 @dataclass
 class Row:
     """What one row says, cleaned."""
@@ -82,6 +85,9 @@ class Row:
     contact: dict[str, Any] = field(default_factory=dict)
     order: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # bad values, kept verbatim
+    # The column each customer or contact value came from (a contact's as contact.FIELD),
+    # for a problem to name the file's column, not custbook's field
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -251,6 +257,9 @@ class RowReader:
             row.notes.append(bad_value_note(column.header, problem.value, problem.message))
         if value is None or value == []:
             return
+        if target is not row.order:
+            key = name if target is row.customer else CONTACT_KEY + name
+            row.headers.setdefault(key, column.header)
         if isinstance(value, list):
             target.setdefault(name, [])
             target[name] += [v for v in value if v not in target[name]]
@@ -294,6 +303,7 @@ class RowReader:
         if not contact_name or contact_name == name:  # no one else: the values are its own
             for person_field, value in row.contact.items():
                 row.customer.setdefault(person_field, value)
+                _move_header(row.headers, CONTACT_KEY + person_field, person_field)
             row.contact.clear()
         else:
             row.contact["name"] = contact_name
@@ -301,12 +311,18 @@ class RowReader:
                 for person_field in PERSON_FIELDS:
                     if person_field in row.customer:
                         row.contact[person_field] = row.customer.pop(person_field)
+                        _move_header(row.headers, person_field, CONTACT_KEY + person_field)
         row.customer["name"] = name
         if company == name:
             row.customer.pop("company", None)
         if "kind" not in row.customer:
             is_company = bool(row.contact) or company == name or _ORGANISATION.search(name)
             row.customer["kind"] = "company" if is_company else "person"
+
+
+def _move_header(headers: dict[str, str], key: str, to: str) -> None:
+    if key in headers:
+        headers.setdefault(to, headers.pop(key))
 
 
 def _has_amount(order: dict[str, Any]) -> bool:

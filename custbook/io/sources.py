@@ -234,27 +234,98 @@ VCARD_HEADERS = (
 )  # fmt: skip
 
 
+# Properties read into VCARD_HEADERS, and those that hold no customer data (the card's
+# own bookkeeping, pictures and keys, a label's own line); any other becomes a column of
+# its own (a custom field), so nothing a card says is lost.
+_CARD_READ = {"fn", "n", "org", "title", "tel", "email", "bday", "adr", "url", "categories",
+              "note"}  # fmt: skip
+# (A name's phonetic spelling too: custbook spells every name in pinyin itself.)
+_CARD_SKIPPED = {"version", "prodid", "uid", "rev", "photo", "logo", "sound", "key", "label",
+                 "x-ablabel", "x-abuid", "x-abshowas", "x-abadr", "clientpidmap", "kind",
+                 "source", "x-imagetype", "x-imagehash", "x-shareddisplaypref",
+                 "x-phonetic-first-name", "x-phonetic-middle-name", "x-phonetic-last-name",
+                 "x-phonetic-org", "sort-string"}  # fmt: skip
+# Readable columns for the common ones ("Date" would be read as an order's date, and
+# "Gender" is skipped as the noise of Outlook's exports)
+_CARD_COLUMNS = {"nickname": "Nickname", "impp": "IM", "x-abdate": "Dates", "role": "Role",
+                 "anniversary": "Anniversary", "gender": "Sex", "x-socialprofile":
+                 "Social profile", "x-abrelatednames": "Related", "related": "Related"}  # fmt: skip
+
+
 def _vcards(text: str, path: Path) -> Sheet:
-    """One row per card, under VCARD_HEADERS; several phones or emails in one cell."""
+    """One row per card, under VCARD_HEADERS and a column for each other property the
+    cards have; several phones or emails in one cell."""
     import vobject
 
-    rows: list[list[Cell]] = [list(VCARD_HEADERS)]
+    cards: list[tuple[list[Cell], dict[str, str]]] = []
     try:
         for card in vobject.readComponents(text, ignoreUnreadable=True):
             if card.name.upper() == "VCARD":
-                rows.append(_card_row(card))
+                cards.append((_card_row(card), _card_extras(card)))
     except Exception as error:  # vobject raises its own ParseError and others on bad input
         raise InvalidInput(
             _("{path}: a vCard cannot be read after card {count} ({reason}).").format(
-                path=path.name, count=len(rows) - 1, reason=error
+                path=path.name, count=len(cards), reason=error
             )
         ) from None
+    extra = list(dict.fromkeys(name for _row, extras in cards for name in extras))
+    rows: list[list[Cell]] = [[*VCARD_HEADERS, *extra]]
+    rows += [[*row, *(extras.get(name, "") for name in extra)] for row, extras in cards]
     return Sheet(path.name, rows)
 
 
+def _labels(card: object) -> dict[str, str]:
+    """The custom label of each group of lines (item1.X-ABLabel:工厂), as an iPhone
+    writes them; Apple's own (_$!<Mobile>!$_) only when a property has no other."""
+    found = {}
+    for line in getattr(card, "contents", {}).get("x-ablabel", []):
+        label = _text(line.value)
+        if line.group and label:
+            found[line.group] = label.removeprefix("_$!<").removesuffix(">!$_")
+    return found
+
+
+def _is_apple_label(line: object, card: object) -> bool:
+    return any(
+        other.group == getattr(line, "group", None) and str(other.value).startswith("_$!<")
+        for other in getattr(card, "contents", {}).get("x-ablabel", [])
+    )
+
+
+def _card_extras(card: object) -> dict[str, str]:
+    """The card's other properties by column: values of one joined by "; ", each with
+    its label."""
+    labels = _labels(card)
+    found: dict[str, list[str]] = {}
+    for key, lines in getattr(card, "contents", {}).items():
+        if key in _CARD_READ or key in _CARD_SKIPPED:
+            continue
+        column = _CARD_COLUMNS.get(key, key.upper())
+        for line in lines:
+            value = _text(line.value)
+            label = labels.get(line.group) if line.group else None
+            if value:
+                found.setdefault(column, []).append(f"{value} ({label})" if label else value)
+    return {column: "; ".join(values) for column, values in found.items()}
+
+
 def _card_row(card: object) -> list[Cell]:
+    labels = _labels(card)
+
     def values(key: str) -> list[object]:
         return [line.value for line in getattr(card, "contents", {}).get(key, [])]
+
+    def phones() -> str:
+        """A custom label stays with its number, as typed: 138 0013 8000 (工厂)."""
+        found = []
+        for line in getattr(card, "contents", {}).get("tel", []):
+            number = _text(line.value)
+            label = labels.get(line.group) if line.group else None
+            if label and not _is_apple_label(line, card):
+                number = f"{number} ({label})"
+            if number:
+                found.append(number)
+        return "; ".join(found)
 
     def joined(key: str, separator: str = "; ") -> str:
         return separator.join(_text(v) for v in values(key) if _text(v))
@@ -268,7 +339,7 @@ def _card_row(card: object) -> list[Cell]:
     return [
         joined("fn"), family, given,
         units[0] if units else _text(org[0]) if org else "",
-        " ".join(units[1:]), joined("title"), joined("tel"), joined("email"),
+        " ".join(units[1:]), joined("title"), phones(), joined("email"),
         joined("bday"), address, joined("url"), joined("categories", ", "), joined("note", "\n"),
     ]  # fmt: skip
 
@@ -282,6 +353,6 @@ def _text(value: object) -> str:
 def _address(value: object) -> str:
     parts: Sequence[object] = [
         getattr(value, name, "")
-        for name in ("country", "region", "city", "street", "extended", "box")
+        for name in ("country", "region", "city", "street", "extended", "box", "code")
     ]
     return " ".join(_text(p) for p in parts if _text(p))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -207,3 +208,66 @@ def test_an_old_excel_workbook(book, tmp_path):
         ("上海华联贸易有限公司", "2019-03-05", None, 1250050),
         ("北京星辰科技", "2019-11-20", None, 300000),
     ]
+
+
+def test_a_conflict_is_reported_under_the_files_column_and_row(book, tmp_path):
+    book.customers.create({"name": "王芳", "city": "上海", "phones": ["13911112222"]}, source="t")
+    text = "姓名,手机,所在城市\n王芳,13911112222,北京\n"
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    assert [(p.row, p.column, p.value) for p in summary.problems] == [(2, "所在城市", "北京")]
+
+
+def test_two_rows_of_one_customer_that_disagree_are_reported(book, tmp_path):
+    text = (
+        "客户名称,电话,城市,日期,金额\n"
+        "甲公司,13800138000,上海,2024-01-02,100\n甲公司,13800138000,杭州,2024-02-03,200\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    jia = customers(book)["甲公司"]
+    assert jia["city"] == "上海" and "“杭州”" in jia["notes"]
+    assert [(p.row, p.column, p.value) for p in summary.problems] == [(3, "城市", "杭州")]
+    assert "上海" in summary.problems[0].reason
+
+
+def test_a_contact_that_differs_from_the_books_is_kept_in_the_notes_and_reported(book, tmp_path):
+    made = book.customers.create({"name": "甲公司"}, source="t")
+    book.customers.add_contact(made.id, {"name": "李四", "title": "经理"}, source="t")
+    text = "客户名称,联系人,职位,电话\n甲公司,李四,总监,13800138000\n"  # 李四's title and phone
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    assert contacts(book) == [("甲公司", "李四", ["+8613800138000"])]  # its phone is added
+    assert [r[0] for r in book.db.execute("SELECT title FROM contacts")] == ["经理"]
+    notes = customers(book)["甲公司"]["notes"]
+    assert "李四" in notes and "“总监”" in notes and "“经理”" in notes
+    assert [(p.row, p.column, p.value) for p in summary.problems] == [(2, "职位", "总监")]
+    assert "李四" in summary.problems[0].reason
+    again = imported(book, write_csv(tmp_path / "a.csv", text))
+    assert customers(book)["甲公司"]["notes"] == notes  # the note is not written twice
+    assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_a_vcard_loses_no_field_it_has(book, tmp_path):
+    """The postal code stays in the address, a custom phone label with its number, and
+    properties custbook has no field for (nickname, IM, anniversary) become custom
+    fields; a photo, an id and the card's version are no customer data."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.0//EN\r\n"
+        "N:陈;静;;;\r\nFN:陈静\r\nNICKNAME:静姐\r\n"
+        "item1.TEL:138 0013 8000\r\nitem1.X-ABLabel:工厂\r\n"
+        "item2.TEL:139 0013 9000\r\nitem2.X-ABLabel:_$!<Mobile>!$_\r\n"
+        "item3.ADR;type=WORK:;;科技园南路1号;深圳市;广东省;518057;中国\r\n"
+        "item4.X-ABDATE;type=pref:2015-06-01\r\nitem4.X-ABLabel:_$!<Anniversary>!$_\r\n"
+        "IMPP;X-SERVICE-TYPE=WeChat:x-apple:chenjing88\r\n"
+        "UID:4f0c3a\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAA=\r\n"
+        "END:VCARD\r\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "c.vcf", card))
+    chen = customers(book)["陈静"]
+    assert "518057" in chen["address"] and "科技园南路1号" in chen["address"]
+    typed = [p["typed"] for p in json.loads(
+        book.db.execute("SELECT phones FROM customers").fetchone()[0]
+    )]  # fmt: skip
+    assert typed == ["138 0013 8000 (工厂)", "139 0013 9000"]
+    assert chen["custom_fields"] == {
+        "Nickname": "静姐", "Dates": "2015-06-01 (Anniversary)", "IM": "x-apple:chenjing88",
+    }  # fmt: skip
+    assert summary.problems == []
