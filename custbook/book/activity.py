@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from custbook.book import recorded, rows
 from custbook.book.history import Recorder, change_set
 from custbook.book.recurrence import RuleError, next_due, parse_rule
-from custbook.book.validation import Checker, clean_text
+from custbook.book.validation import LATEST_YEAR, Checker, clean_text
 from custbook.errors import NotFound
 from custbook.i18n import _
 
@@ -174,6 +174,8 @@ class Activity:
             moved_to = next_due(rule, due, max(due, today)) if rule else None
         except OverflowError:  # the next one would fall after the year 9999
             moved_to = None
+        if moved_to is not None and moved_to.year > LATEST_YEAR:
+            moved_to = None  # the series ends with the years the book keeps
         return self.done(reminder_id, moved_to, source=source)
 
     def snooze(self, reminder_id: int, until: date, *, source: str) -> dict[str, Any]:

@@ -55,7 +55,7 @@ _KIND_WORDS = {
 _PHONE_SEPARATORS = re.compile(r"[;,，；、/|\n]+")
 _FULL_DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
 _MONTH_DAY = re.compile(r"^(?:--)?([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
-_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2199
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
 # Chinese ways to write an extension: 010-12345678-8001, 010-12345678转801, 分机 801.
 _EXTENSION = re.compile(r"^(.*[0-9])\s*(?:转|分机|ext\.?|x|-|#)\s*([0-9]{1,6})$", re.IGNORECASE)
 MAX_MINOR = 10**15  # ten trillion in major units: far beyond any order, well inside SQLite's int64
@@ -245,7 +245,7 @@ class Checker:
             return None
         match = _FULL_DATE.match(unicodedata.normalize("NFKC", text))
         parsed = _real_date(*match.groups()) if match else None
-        if parsed is None or not _EARLIEST_YEAR <= parsed.year <= _LATEST_YEAR:
+        if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
             self.problem(name, text, _("is not a date like 2024-03-05"))
             return None
         return parsed.isoformat()
@@ -253,12 +253,12 @@ class Checker:
     def in_years(self, name: str, day: date | None) -> date | None:
         """A day already read (a WHEN) that the book keeps: within the years it accepts
         typed, so 2926 typed for 2026 is caught rather than set a reminder nine centuries out."""
-        if day is not None and not _EARLIEST_YEAR <= day.year <= _LATEST_YEAR:
+        if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
             self.problem(
                 name,
                 day.isoformat(),
                 _("is not between the years {first} and {last}").format(
-                    first=_EARLIEST_YEAR, last=_LATEST_YEAR
+                    first=EARLIEST_YEAR, last=LATEST_YEAR
                 ),
             )
             return None

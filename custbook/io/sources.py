@@ -11,6 +11,7 @@ import contextlib
 import csv
 import datetime
 import io
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -259,7 +260,7 @@ def _vcards(text: str, path: Path) -> Sheet:
 
     cards: list[tuple[list[Cell], dict[str, str]]] = []
     try:
-        for card in vobject.readComponents(text, ignoreUnreadable=True):
+        for card in vobject.readComponents(_without_pictures(text), ignoreUnreadable=True):
             if card.name.upper() == "VCARD":
                 cards.append((_card_row(card), _card_extras(card)))
     except Exception as error:  # vobject raises its own ParseError and others on bad input
@@ -272,6 +273,27 @@ def _vcards(text: str, path: Path) -> Sheet:
     rows: list[list[Cell]] = [[*VCARD_HEADERS, *extra]]
     rows += [[*row, *(extras.get(name, "") for name in extra)] for row, extras in cards]
     return Sheet(path.name, rows)
+
+
+_PICTURE = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
+
+
+def _without_pictures(text: str) -> str:
+    """The cards without their pictures, sounds and keys (never read, and one damaged
+    stopped vobject's reading of the whole file): each such line with the lines that
+    continue it (folded, starting with a space; vCard 2.1's base64 lines, up to the
+    next property)."""
+    kept: list[str] = []
+    skipping = False
+    for line in text.splitlines(keepends=True):
+        if _PICTURE.match(line):
+            skipping = True
+            continue
+        if skipping and (line[:1] in (" ", "\t") or ":" not in line):  # base64 has no colon
+            continue
+        skipping = False
+        kept.append(line)
+    return "".join(kept)
 
 
 def _labels(card: object) -> dict[str, str]:

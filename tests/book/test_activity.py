@@ -153,3 +153,12 @@ def test_completing_a_repeating_reminder_at_the_end_of_the_calendar_marks_it_don
     book.db.execute("UPDATE reminders SET due = '9999-12-28' WHERE id = ?", (reminder["id"],))
     done = book.activity.complete(reminder["id"], source="d")
     assert done["done_at"] is not None  # no next week after 9999: done, not a crash
+
+
+def test_a_repeating_reminder_ends_with_the_years_the_book_keeps(book):
+    reminder = book.activity.remind("年检", date(2199, 12, 28), source="r", repeat_rule="每周")
+    done = book.activity.complete(reminder["id"], source="d")
+    assert (done["due"], done["done_at"] is not None) == ("2199-12-28", True)
+    monthly = book.activity.remind("对账", date(2199, 11, 30), source="r", repeat_rule="每月")
+    moved = book.activity.complete(monthly["id"], source="d")
+    assert (moved["due"], moved["done_at"]) == ("2199-12-30", None)  # still within the years

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from custbook.book import Book, listing
+from custbook.book.db import OldSQLite
 from custbook.book.schema import LATEST, MIGRATIONS, NewerBook, migrate, schema_version
 from custbook.book.search import index as search_index
 from custbook.book.search import keys
@@ -199,3 +200,11 @@ def _key_before_words(name: str, *, person: bool) -> str:
         for i, c in enumerate(chars)
     ]
     return " ".join(spelled) + "\x00" + chars
+
+
+def test_a_sqlite_too_old_is_told_before_anything_is_read(monkeypatch):
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(OldSQLite) as raised:
+        Book.in_memory()
+    assert "3.35.0" in raised.value.message and "3.31.1" in raised.value.message

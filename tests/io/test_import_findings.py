@@ -271,3 +271,18 @@ def test_a_vcard_loses_no_field_it_has(book, tmp_path):
         "Nickname": "静姐", "Dates": "2015-06-01 (Anniversary)", "IM": "x-apple:chenjing88",
     }  # fmt: skip
     assert summary.problems == []
+
+
+def test_a_damaged_photo_does_not_stop_a_vcard_file(book, tmp_path):
+    """Pictures are never read: one a phone wrote badly (base64 without its padding)
+    stopped the whole file."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:陈静\r\nTEL:138 0013 8000\r\n"
+        "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD\r\n /9j/4AAQSk\r\n"
+        "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nFN:Bob Lee\r\n"
+        "PHOTO;ENCODING=BASE64;JPEG:/9j/4AAQSkZJRgABAQ\r\n  AAAQABAAD\r\nAAAQ+/AB\r\n\r\n"
+        "TEL;CELL:139 0013 9000\r\nEND:VCARD\r\n"
+    )
+    imported(book, write_csv(tmp_path / "c.vcf", card))
+    assert list(customers(book)) == ["陈静", "Bob Lee"]
+    assert customers(book)["Bob Lee"]["phones"] == ["+8613900139000"]

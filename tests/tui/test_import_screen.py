@@ -42,6 +42,11 @@ async def test_import_a_messy_workbook_change_a_column_and_land_on_the_new_custo
             ["7", "交易金额"],
             ["7", ""],
         ]
+        problems = app.screen.query_one("#problems", DataTable)
+        assert problems.virtual_size.width <= problems.size.width  # no sideways scrolling
+        reasons = [r[3] for r in cells(app, "#problems")]
+        assert reasons[1] == "is not an amount like 1250.50, ¥1,250.50, 3000元 or 1.2万"
+        assert max(problems.rows[k].height for k in problems.rows) >= 2
 
         table = app.screen.query_one("#mapping", DataTable)
         table.focus()

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from custbook.tui.app import CustbookApp
 
 _SHOWN_PROBLEMS = 500
+# Problem columns' widths: a reason (and a long value) wraps within the table's width
+# rather than running off its right edge
+_ROW_WIDTH, _COLUMN_WIDTH, _VALUE_WIDTH, _REASON_MIN_WIDTH = 5, 14, 24, 24
 
 
 class FieldChoice(ModalScreen[str | None]):
@@ -107,6 +111,7 @@ class ImportScreen(Screen[None]):
         self.path = path
         self.overrides: dict[str, str] = {}
         self.plan: importer.Plan | None = None
+        self.problems: list[importer.Problem] = []
         self.busy = False
 
     @property
@@ -133,9 +138,6 @@ class ImportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#mapping", DataTable).add_columns(_("Column"), _("Field"), _("Example"))
-        self.query_one("#problems", DataTable).add_columns(
-            _("Row"), _("Column"), _("Value"), _("Problem")
-        )
         self.query_one("#progress", ProgressBar).display = False
         self._show_files(not self.path)
         if self.path:
@@ -196,7 +198,8 @@ class ImportScreen(Screen[None]):
             self.query_one("#progress", ProgressBar).display = False
             summary.update(problem.message)
             self.query_one("#mapping", DataTable).clear()
-            self.query_one("#problems", DataTable).clear()
+            self.problems = []
+            self._fill_problems()
             self._show_files(True)
             return
         self._show(self.plan, found)
@@ -240,11 +243,28 @@ class ImportScreen(Screen[None]):
         for column in plan.columns:
             example = plan.samples.get(column.index, "")
             mapping.add_row(column.header, column.label(), example, key=str(column.index))
-        problems = self.query_one("#problems", DataTable)
-        problems.clear()
-        for problem in sorted(found.problems, key=lambda p: p.row)[:_SHOWN_PROBLEMS]:
-            problems.add_row(str(problem.row), problem.column, problem.value, problem.reason)
+        self.problems = sorted(found.problems, key=lambda p: p.row)[:_SHOWN_PROBLEMS]
+        self._fill_problems()
         mapping.focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill_problems)  # the table's new width is known then
+
+    def _fill_problems(self) -> None:
+        """The problems, each reason wrapped to the table's width."""
+        table = self.query_one("#problems", DataTable)
+        padding = 2 * table.cell_padding * 4 + 2  # both sides of four cells, a scrollbar
+        fixed = _ROW_WIDTH + _COLUMN_WIDTH + _VALUE_WIDTH
+        width = table.size.width or self.size.width  # not laid out yet: the screen's
+        reason_width = max(width - fixed - padding, _REASON_MIN_WIDTH)
+        table.clear(columns=True)
+        table.add_column(_("Row"), width=_ROW_WIDTH)
+        table.add_column(_("Column"), width=_COLUMN_WIDTH)
+        table.add_column(_("Value"), width=_VALUE_WIDTH)
+        table.add_column(_("Problem"), width=reason_width)
+        for problem in self.problems:
+            cells = (str(problem.row), problem.column, problem.value, problem.reason)
+            table.add_row(*(Text(cell) for cell in cells), height=None)
 
     @on(DataTable.RowSelected, "#mapping")
     def change_field(self, event: DataTable.RowSelected) -> None:
