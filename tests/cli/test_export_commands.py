@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 
-from tests.cli.conftest import custbook
+from tests.cli.conftest import PASSPHRASE, custbook
 from tests.io.test_import import messy_workbook
 
 
@@ -47,3 +48,37 @@ def test_a_json_export_restores_into_an_empty_book(book_file, tmp_path):
     assert again.returncode != 0 and "empty book" in again.stderr
     shown = custbook(other, "show", "1", "--json")
     assert json.loads(shown.stdout)["name"] == "上海宏达贸易有限公司"
+
+
+def test_xlsx_is_refused_on_a_terminal_and_nothing_is_written(book_file, tmp_path):
+    """A workbook's bytes would garble the terminal (and show customer data): the
+    export says to name a file, on a real pseudo-terminal as standard output."""
+    import pty
+    import subprocess
+    import sys
+
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "CUSTBOOK_BOOK": str(book_file), "CUSTBOOK_PASSPHRASE": PASSPHRASE}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "custbook", "export", "--format", "xlsx"],
+            stdout=secondary, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
+            cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(secondary)
+    written = _drained(primary)
+    os.close(primary)
+    assert done.returncode != 0
+    assert "-o FILE.xlsx" in done.stderr.decode() and b"PK" not in written
+    assert not any(p.suffix == ".xlsx" for p in tmp_path.iterdir())
+
+
+def _drained(fd: int) -> bytes:
+    """What the terminal received (EIO once the other side closed with nothing left)."""
+    import select
+
+    try:
+        return os.read(fd, 65536) if select.select([fd], [], [], 0)[0] else b""
+    except OSError:
+        return b""
