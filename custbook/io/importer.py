@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import itertools
 import json
 import os
 from collections import Counter
@@ -66,6 +67,9 @@ class Incoming:
     orders: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     identities: set[str] = field(default_factory=set)
+    # values of later rows that differ from an earlier row's: what they are measured
+    # against is known only when writing (the book's value, if it has one, wins)
+    differing: list[Differing] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -157,10 +161,9 @@ def prepare(
         reason = _("no order date column: orders are dated the day of the import")
         problems.append(Problem(header_index + 1, "", "", reason))
     read = read_all(RowReader(columns, region, currency), data, workers)
-    incoming, differing = group(read.rows)
     return Plan(
         path, chosen.name, header_index + 1, columns, _samples(columns, data),
-        incoming, problems + read.problems + differing, read.rejected, header_cells,
+        group(read.rows), problems + read.problems, read.rejected, header_cells,
         len(read.rows) + len(read.rejected),
     )  # fmt: skip
 
@@ -229,13 +232,13 @@ def _samples(columns: list[headers.Column], data: list[Numbered]) -> dict[int, s
 # ------------------------------------------------------------------------- grouping
 
 
-def group(rows: Iterable[Row]) -> tuple[list[Incoming], list[Problem]]:
+def group(rows: Iterable[Row]) -> list[Incoming]:
     """Rows of the same customer as one: same name, and a phone or email in common or
-    none on one side to tell them apart. Problems: where a later row of one customer
-    says otherwise than an earlier one."""
+    none on one side to tell them apart; then customers a later row linked (a row with
+    both of two customers' phones) as one. Writing never changes what this made: a
+    dry run and the import after it write the same."""
     by_key: dict[str, list[Incoming]] = {}
     found: list[Incoming] = []
-    problems: list[Problem] = []
     for row in rows:
         identities = row.identities()
         same = _same_customer(by_key.get(row.key, []), identities, lambda i: i.identities)
@@ -245,8 +248,29 @@ def group(rows: Iterable[Row]) -> tuple[list[Incoming], list[Problem]]:
             found.append(same)
         else:
             same.rows.append(row)
-        problems += _take_row(same, row, identities)
-    return found, problems
+        _take_row(same, row, identities)
+    linked = [g for g in by_key.values() if len(g) > 1]
+    merged_away = {id(later) for groups in linked for later in _merge_linked(groups)}
+    return [i for i in found if id(i) not in merged_away] if merged_away else found
+
+
+def _merge_linked(groups: list[Incoming]) -> list[Incoming]:
+    """Customers of one name whose phones or emails came to overlap, as the first of
+    them; returns those merged into another."""
+    gone: list[Incoming] = []
+    changed = True
+    while changed:
+        changed = False
+        for first, later in itertools.combinations(groups, 2):
+            if first.identities & later.identities:
+                for row in later.rows:
+                    first.rows.append(row)
+                    _take_row(first, row, row.identities())
+                groups.remove(later)
+                gone.append(later)
+                changed = True
+                break
+    return gone
 
 
 def _same_customer(
@@ -263,32 +287,30 @@ def _same_customer(
     return None
 
 
-def _take_row(incoming: Incoming, row: Row, identities: set[str]) -> list[Problem]:
+def _take_row(incoming: Incoming, row: Row, identities: set[str]) -> None:
     """The row's values added to its customer's; one that differs from an earlier row's
-    is kept in the notes and reported."""
+    is remembered (for the notes and the problems, once writing knows what is kept)."""
     updates, conflicts = merged(incoming.customer.get, row.customer)
     incoming.customer.update(updates)
-    incoming.notes += row.notes + [_conflict_note(c) for c in conflicts]
-    problems = [_conflict_problem(row.number, row.headers, c, in_book=False) for c in conflicts]
+    incoming.notes += row.notes
+    incoming.differing += [Differing(row.number, row.headers, c) for c in conflicts]
     incoming.identities |= identities
     if row.contact:
-        problems += _take_contact(incoming, row)
+        _take_contact(incoming, row)
     if row.order:
         incoming.orders.append(row.order)
-    return problems
 
 
-def _take_contact(incoming: Incoming, row: Row) -> list[Problem]:
+def _take_contact(incoming: Incoming, row: Row) -> None:
     contact = row.contact
     key = keys.normal(contact["name"])
     for known in incoming.contacts:
         if keys.normal(known["name"]) == key:
             updates, conflicts = merged(known.get, contact, contact=known["name"])
             known.update(updates)
-            incoming.notes += [_conflict_note(c) for c in conflicts]
-            return [_conflict_problem(row.number, row.headers, c, in_book=False) for c in conflicts]
+            incoming.differing += [Differing(row.number, row.headers, c) for c in conflicts]
+            return
     incoming.contacts.append(dict(contact))
-    return []
 
 
 @dataclass(frozen=True)
@@ -299,6 +321,19 @@ class Conflict:
     value: Any
     kept: Any
     contact: str | None = None
+
+
+@dataclass(frozen=True)
+class Differing:
+    """A conflict found between rows of the file: the row that brought the value, and
+    its columns."""
+
+    row: int
+    headers: dict[str, str]
+    conflict: Conflict
+
+    def problem(self, *, in_book: bool) -> Problem:
+        return _conflict_problem(self.row, self.headers, self.conflict, in_book=in_book)
 
 
 def merged(
@@ -330,7 +365,34 @@ def _item_key(value: Any) -> Any:
 
 
 def _differs(have: Any, value: Any) -> bool:
-    return keys.normal(str(have)).strip() != keys.normal(str(value)).strip()
+    """Whether two values say different things (not only in case, width or spacing)."""
+    return _spelled(have) != _spelled(value)
+
+
+def _spelled(value: Any) -> str:
+    return " ".join(keys.normal(str(value)).split())
+
+
+def _against_book(
+    differing: list[Differing], record: dict[str, Any], contacts: dict[str, dict[str, Any]]
+) -> list[tuple[Conflict, Problem]]:
+    """Later rows' differing values, measured against what the book keeps: its own value
+    where it has one (a value equal to it is no conflict), else the earlier row's."""
+    found = []
+    for later in differing:
+        conflict = later.conflict
+        if conflict.contact is None:
+            have = book_rows.field_value(record, conflict.field)
+        else:
+            have = contacts.get(keys.normal(conflict.contact), {}).get(conflict.field)
+        if have in (None, "", []):
+            found.append((conflict, later.problem(in_book=False)))
+        elif _differs(have, conflict.value):
+            against = Conflict(conflict.field, conflict.value, have, conflict.contact)
+            found.append(
+                (against, _conflict_problem(later.row, later.headers, against, in_book=True))
+            )
+    return found
 
 
 def _conflict_note(conflict: Conflict) -> str:
@@ -369,11 +431,13 @@ def _conflict_problem(
 
 
 def _origin(incoming: Incoming, conflict: Conflict) -> tuple[int, dict[str, str]]:
-    """The row that brought a value to the customer (the first that had it), and its
-    columns."""
+    """The row that brought a value to the customer (the first that had it; for a
+    contact person's, the first naming that person), and its columns."""
     key = conflict.field if conflict.contact is None else CONTACT_KEY + conflict.field
+    person = None if conflict.contact is None else keys.normal(conflict.contact)
     for row in incoming.rows:
-        if key in row.headers:
+        named = person is None or keys.normal(row.contact.get("name", "")) == person
+        if key in row.headers and named:
             return row.number, row.headers
     return incoming.rows[0].number, {}
 
@@ -450,24 +514,23 @@ class _Writer:
             return True
         target, identities = match
         identities.update(incoming.identities)
-        if isinstance(target, Incoming):  # grouping keeps these apart; should it not, merge
-            for row in incoming.rows:
-                target.rows.append(row)
-                self.summary.problems += _take_row(target, row, row.identities())
-        else:
-            self._update_alone(target, incoming)
+        if isinstance(target, Incoming):  # grouping merged every linked customer: not here
+            raise AssertionError(f"two customers of the file matched: {incoming.key!r}")
+        self._update_alone(target, incoming)
         return False
 
     def _update_alone(self, customer_id: int, incoming: Incoming) -> None:
         """Update one customer; one the book's own checks refuse is rolled back alone and
         its rows rejected with the reason."""
         db, counts = self.book.db, self.summary.counts()
+        reported = len(self.summary.problems)
         db.execute("SAVEPOINT import_customer")
         try:
             self._update(customer_id, incoming)
         except InvalidInput as error:
             db.execute("ROLLBACK TO import_customer")
             self.summary.restore(counts)
+            del self.summary.problems[reported:]  # nothing of it was kept: only why
             self._reject(incoming, error)
         finally:
             db.execute("RELEASE import_customer")
@@ -487,6 +550,8 @@ class _Writer:
                 checked.append((incoming, *self._records(incoming)))
             except InvalidInput as error:
                 self._reject(incoming, error)
+                continue
+            self.summary.problems += [d.problem(in_book=False) for d in incoming.differing]
         book = self.book
         ids = recorded.create_many(book, "customer", [c[1] for c in checked], recorder)
         people, orders = [], []
@@ -507,7 +572,8 @@ class _Writer:
         book's checks refuse one)."""
         customers, region = self.book.customers, self.book.phone_region
         values = dict(incoming.customer)
-        note_lines = list(dict.fromkeys(incoming.notes))
+        differing = (_conflict_note(d.conflict) for d in incoming.differing)
+        note_lines = list(dict.fromkeys([*incoming.notes, *differing]))
         if note_lines:
             values["notes"] = "\n".join(filter(None, [values.get("notes"), *note_lines]))
         customer = customers.new_record("customer", _checked(CUSTOMER_CHECKS, values, region), {})
@@ -523,12 +589,18 @@ class _Writer:
         record = customers.record(customer_id)
         changes, conflicts = merged(lambda f: book_rows.field_value(record, f), incoming.customer)
         changes.pop("kind", None)  # the book's kind stands
-        touched, contact_conflicts = self._merge_contacts(customer_id, incoming)
+        existing = {keys.normal(c["name"]): c for c in customers.get(customer_id).contacts}
+        touched, contact_conflicts = self._merge_contacts(customer_id, incoming, existing)
         conflicts += contact_conflicts
         self.summary.problems += [
             _conflict_problem(*_origin(incoming, c), c, in_book=True) for c in conflicts
         ]
-        lines = [*incoming.notes, *(_conflict_note(c) for c in conflicts)]
+        later = _against_book(incoming.differing, record, existing)
+        self.summary.problems += [problem for _c, problem in later]
+        lines = [
+            *incoming.notes,
+            *(_conflict_note(c) for c in [*conflicts, *(c for c, _p in later)]),
+        ]
         notes = changes.get("notes", record.get("notes")) or ""
         new_lines = [line for line in dict.fromkeys(lines) if line not in notes]
         if new_lines:
@@ -542,12 +614,12 @@ class _Writer:
         else:
             self.summary.unchanged += 1
 
-    def _merge_contacts(self, customer_id: int, incoming: Incoming) -> tuple[bool, list[Conflict]]:
-        """New contact people added, known ones' empty fields filled; whether any was,
-        and the values that differ from the book's (for the notes)."""
+    def _merge_contacts(
+        self, customer_id: int, incoming: Incoming, by_name: dict[str, dict[str, Any]]
+    ) -> tuple[bool, list[Conflict]]:
+        """New contact people added, known ones (`by_name`) given their empty fields;
+        whether any was, and the values that differ from the book's (for the notes)."""
         customers = self.book.customers
-        existing = customers.get(customer_id).contacts
-        by_name = {keys.normal(c["name"]): c for c in existing}
         touched = False
         conflicts: list[Conflict] = []
         for contact in incoming.contacts:

@@ -13,9 +13,11 @@ import datetime
 import io
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from custbook.errors import InvalidInput
 from custbook.i18n import _
@@ -245,7 +247,8 @@ _CARD_SKIPPED = {"version", "prodid", "uid", "rev", "photo", "logo", "sound", "k
                  "x-ablabel", "x-abuid", "x-abshowas", "x-abadr", "clientpidmap", "kind",
                  "source", "x-imagetype", "x-imagehash", "x-shareddisplaypref",
                  "x-phonetic-first-name", "x-phonetic-middle-name", "x-phonetic-last-name",
-                 "x-phonetic-org", "sort-string"}  # fmt: skip
+                 "x-phonetic-org", "sort-string", "x-ms-cardpicture", "x-ms-ol-design",
+                 "x-ms-ol-default-postal-address"}  # fmt: skip
 # Readable columns for the common ones ("Date" would be read as an order's date, and
 # "Gender" is skipped as the noise of Outlook's exports)
 _CARD_COLUMNS = {"nickname": "Nickname", "impp": "IM", "x-abdate": "Dates", "role": "Role",
@@ -260,9 +263,10 @@ def _vcards(text: str, path: Path) -> Sheet:
 
     cards: list[tuple[list[Cell], dict[str, str]]] = []
     try:
-        for card in vobject.readComponents(_without_pictures(text), ignoreUnreadable=True):
-            if card.name.upper() == "VCARD":
-                cards.append((_card_row(card), _card_extras(card)))
+        with _commas_kept():
+            for card in vobject.readComponents(_without_pictures(text), ignoreUnreadable=True):
+                if card.name.upper() == "VCARD":
+                    cards.append((_card_row(card), _card_extras(card)))
     except Exception as error:  # vobject raises its own ParseError and others on bad input
         raise InvalidInput(
             _("{path}: a vCard cannot be read after card {count} ({reason}).").format(
@@ -275,18 +279,48 @@ def _vcards(text: str, path: Path) -> Sheet:
     return Sheet(path.name, rows)
 
 
-_PICTURE = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
+@contextmanager
+def _commas_kept() -> Iterator[None]:
+    """While reading: a text value whole. vobject keeps only its first comma-separated
+    part (FN:Lee, Bob gives Lee; vCard 2.1 never escapes its commas, and a NOTE or an
+    X-QQ:123,456 lost the rest); here the parts are joined again, unescaped."""
+    from vobject.icalendar import stringToTextValues
+    from vobject.vcard import VCardTextBehavior
+
+    original = VCardTextBehavior.__dict__["decode"]
+
+    def decode(cls: type, line: Any) -> None:
+        binary = getattr(line, "encoding_param", None) or "BASE64" in line.singletonparams
+        if not line.encoded or binary:
+            original.__func__(cls, line)
+            return
+        line.value = ",".join(stringToTextValues(line.value))
+        line.encoded = False
+
+    VCardTextBehavior.decode = classmethod(decode)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        VCardTextBehavior.decode = original  # type: ignore[method-assign]
+
+
+# A picture, sound or key, or any value in base64 (Outlook's X-MS-CARDPICTURE): no
+# customer data, and one badly encoded stopped vobject's reading of the whole file.
+_BINARY = re.compile(
+    r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]"
+    r"|^[^:]*;\s*(?:ENCODING=B(?:ASE64)?|BASE64)\s*[;:]",
+    re.IGNORECASE,
+)
 
 
 def _without_pictures(text: str) -> str:
-    """The cards without their pictures, sounds and keys (never read, and one damaged
-    stopped vobject's reading of the whole file): each such line with the lines that
-    continue it (folded, starting with a space; vCard 2.1's base64 lines, up to the
-    next property)."""
+    """The cards without their pictures, sounds, keys and other base64 values: each such
+    line with the lines that continue it (folded, starting with a space; vCard 2.1's
+    base64 lines, up to the next property)."""
     kept: list[str] = []
     skipping = False
     for line in text.splitlines(keepends=True):
-        if _PICTURE.match(line):
+        if _BINARY.match(line):
             skipping = True
             continue
         if skipping and (line[:1] in (" ", "\t") or ":" not in line):  # base64 has no colon
@@ -296,22 +330,27 @@ def _without_pictures(text: str) -> str:
     return "".join(kept)
 
 
-def _labels(card: object) -> dict[str, str]:
-    """The custom label of each group of lines (item1.X-ABLabel:工厂), as an iPhone
-    writes them; Apple's own (_$!<Mobile>!$_) only when a property has no other."""
+Labels = dict[str, tuple[str, bool]]
+
+
+def _labels(card: object) -> Labels:
+    """The label of each group of lines (item1.X-ABLabel:工厂), as an iPhone writes
+    them, by group (in any case), and whether it is one of Apple's own (_$!<Mobile>!$_)."""
     found = {}
     for line in getattr(card, "contents", {}).get("x-ablabel", []):
         label = _text(line.value)
         if line.group and label:
-            found[line.group] = label.removeprefix("_$!<").removesuffix(">!$_")
+            plain = label.removeprefix("_$!<").removesuffix(">!$_")
+            found[line.group.casefold()] = (plain, label.startswith("_$!<"))
     return found
 
 
-def _is_apple_label(line: object, card: object) -> bool:
-    return any(
-        other.group == getattr(line, "group", None) and str(other.value).startswith("_$!<")
-        for other in getattr(card, "contents", {}).get("x-ablabel", [])
-    )
+def _label_of(line: Any, labels: Labels) -> tuple[str, bool] | None:
+    return labels.get(line.group.casefold()) if line.group else None
+
+
+# What would split a phone cell or be read as a remark inside a phone's label
+_PHONE_CELL_MARKS = re.compile(r"[;,，；、/|:：()（）\n]+")
 
 
 def _card_extras(card: object) -> dict[str, str]:
@@ -324,10 +363,10 @@ def _card_extras(card: object) -> dict[str, str]:
             continue
         column = _CARD_COLUMNS.get(key, key.upper())
         for line in lines:
-            value = _text(line.value)
-            label = labels.get(line.group) if line.group else None
+            value = "" if isinstance(line.value, bytes) else _text(line.value)
+            label = _label_of(line, labels)
             if value:
-                found.setdefault(column, []).append(f"{value} ({label})" if label else value)
+                found.setdefault(column, []).append(f"{value} ({label[0]})" if label else value)
     return {column: "; ".join(values) for column, values in found.items()}
 
 
@@ -342,11 +381,11 @@ def _card_row(card: object) -> list[Cell]:
         found = []
         for line in getattr(card, "contents", {}).get("tel", []):
             number = _text(line.value)
-            label = labels.get(line.group) if line.group else None
-            if label and not _is_apple_label(line, card):
-                number = f"{number} ({label})"
+            label = _label_of(line, labels)
+            custom = label[0] if label and not label[1] else ""
+            words = " ".join(_PHONE_CELL_MARKS.sub(" ", custom).split())
             if number:
-                found.append(number)
+                found.append(f"{number} ({words})" if words else number)
         return "; ".join(found)
 
     def joined(key: str, separator: str = "; ") -> str:

@@ -286,3 +286,95 @@ def test_a_damaged_photo_does_not_stop_a_vcard_file(book, tmp_path):
     imported(book, write_csv(tmp_path / "c.vcf", card))
     assert list(customers(book)) == ["陈静", "Bob Lee"]
     assert customers(book)["Bob Lee"]["phones"] == ["+8613900139000"]
+
+
+def test_a_row_linking_two_customers_makes_them_one_and_a_dry_run_changes_no_plan(book, tmp_path):
+    """Row 4 holds both of 甲's phones: the rows are one customer. The app's dry run and
+    the import after it run the same plan: nothing may be written twice."""
+    from custbook.io import importer
+
+    text = (
+        "客户名称,电话,城市,日期,金额\n甲,13800138001,上海,2024-01-01,100\n"
+        "甲,13800138002,杭州,2024-01-02,200\n甲,13800138001;13800138002,,2024-01-03,300\n"
+    )
+    plan = importer.prepare(write_csv(tmp_path / "a.csv", text), region="CN", currency="CNY")
+    assert len(plan.incoming) == 1
+    dry = importer.run(book, plan, dry_run=True)
+    real = importer.run(book, plan)
+    assert dry.counts() == real.counts() == (1, 0, 0, 0, 3)
+    assert [(p.row, p.column, p.value) for p in real.problems] == [(3, "城市", "杭州")]
+    assert sorted(o[3] for o in orders(book)) == [10000, 20000, 30000]
+
+
+def test_a_linking_row_two_thousand_rows_later_loses_nothing(book, tmp_path):
+    lines = ["客户名称,电话,城市,日期,金额", "甲,13800138001,上海,2024-01-01,100"]
+    lines += [f"客户{i},139{i:08d},,2024-01-01,1" for i in range(2000)]  # past a batch
+    lines += ["甲,13800138002,杭州,2024-01-02,200", "甲,13800138001;13800138002,,2024-01-03,300"]
+    summary = imported(book, write_csv(tmp_path / "a.csv", "\n".join(lines) + "\n"))
+    assert summary.created == 2001
+    jia = customers(book)["甲"]
+    assert sorted(o[3] for o in orders(book) if o[0] == "甲") == [10000, 20000, 30000]
+    assert jia["phones"] == ["+8613800138001", "+8613800138002"] and "“杭州”" in jia["notes"]
+
+
+def test_a_contacts_conflict_is_reported_on_the_row_naming_that_person(book, tmp_path):
+    made = book.customers.create({"name": "甲公司"}, source="t")
+    book.customers.add_contact(made.id, {"name": "李四", "title": "经理"}, source="t")
+    text = "客户名称,联系人,职位\n甲公司,张三,主管\n甲公司,李四,总监\n"
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    assert [(p.row, p.column, p.value) for p in summary.problems] == [(3, "职位", "总监")]
+
+
+def test_a_later_row_is_measured_against_what_the_book_keeps(book, tmp_path):
+    book.customers.create({"name": "王芳", "city": "北京", "phones": ["13911112222"]}, source="t")
+    text = "姓名,手机,城市\n王芳,13911112222,上海\n王芳,13911112222,北京\n"
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    assert [(p.row, p.value) for p in summary.problems] == [(2, "上海")]  # 北京 agrees
+    wang = customers(book)["王芳"]
+    assert (
+        wang["city"] == "北京" and wang["notes"] == "Imported City: “上海” (the book keeps “北京”)"
+    )
+
+
+def test_spacing_alone_is_no_conflict(book, tmp_path):
+    text = "客户名称,电话,城市\n张 伟,13800138000,上海 浦东\n张  伟,13800138000,上海  浦东\n"
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    assert summary.created == 1 and summary.problems == []
+    assert customers(book)["张 伟"]["notes"] is None
+
+
+def test_a_customer_rolled_back_leaves_only_why(book, tmp_path):
+    book.customers.create(
+        {"name": "王芳", "city": "北京", "phones": ["13911112222"], "notes": "x" * 9990},
+        source="t",
+    )
+    text = "姓名,手机,城市\n王芳,13911112222,上海\n"
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    assert summary.rejected == 1
+    assert [p.reason.startswith("Nothing was saved") for p in summary.problems] == [True]
+
+
+def test_a_vcard_keeps_commas_pictures_in_base64_and_odd_labels_stop_nothing(book, tmp_path):
+    """vobject kept a text value up to its first comma (vCard 2.1 never escapes them);
+    Outlook's card picture is base64 under another name; a label may hold what splits
+    a phone cell; a group's case may differ between its lines."""
+    picture = "X-MS-CARDPICTURE;TYPE=JPEG;ENCODING=BASE64:\r\n /9j/4AAQSkZJRgABAQEAYABgAAD\r\n"
+    cards = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Lee, Bob\r\nNOTE:老客户,每月订货\r\n"
+        f"X-QQ:123,456\r\n{picture}\r\nX-MS-OL-DESIGN;CHARSET=utf-8:<card/>\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:陈静\r\nNICKNAME:静姐\\,小陈\r\n"
+        "item1.TEL:138 0013 8000\r\nITEM1.X-ABLabel:工厂/仓库\r\n"
+        "item2.TEL:139 0013 9000\r\nitem2.X-ABLabel:白天\\, 周一至周五 (夜班)\r\n"
+        "item3.TEL:\r\nitem3.X-ABLabel:空\r\nEND:VCARD\r\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "c.vcf", cards))
+    found = customers(book)
+    assert list(found) == ["Lee, Bob", "陈静"] and summary.problems == []
+    bob = found["Lee, Bob"]
+    assert bob["notes"] == "老客户,每月订货" and bob["custom_fields"] == {"X_QQ": "123,456"}
+    chen = found["陈静"]
+    assert chen["custom_fields"] == {"Nickname": "静姐,小陈"}
+    (phones,) = book.db.execute("SELECT phones FROM customers WHERE name = '陈静'").fetchone()
+    assert [p["typed"] for p in json.loads(phones)] == [
+        "138 0013 8000 (工厂 仓库)", "139 0013 9000 (白天 周一至周五 夜班)",
+    ]  # fmt: skip
