@@ -49,6 +49,7 @@ from custbook.io.rows import (
     Row,
     RowReader,
     bad_value_note,
+    differs,
     read_all,
 )
 
@@ -353,7 +354,7 @@ def merged(
             updates[name] = value
         elif name == "notes" and value not in have:
             updates[name] = f"{have}\n{value}"
-        elif name not in ("notes", "kind") and _differs(have, value):
+        elif name not in ("notes", "kind") and differs(have, value):
             conflicts.append(Conflict(name, value, have, contact))
     return updates, conflicts
 
@@ -362,15 +363,6 @@ def _item_key(value: Any) -> Any:
     if isinstance(value, dict):  # a phone
         return (value["e164"], value.get("ext"))
     return str(value).casefold()
-
-
-def _differs(have: Any, value: Any) -> bool:
-    """Whether two values say different things (not only in case, width or spacing)."""
-    return _spelled(have) != _spelled(value)
-
-
-def _spelled(value: Any) -> str:
-    return " ".join(keys.normal(str(value)).split())
 
 
 def _against_book(
@@ -387,7 +379,7 @@ def _against_book(
             have = contacts.get(keys.normal(conflict.contact), {}).get(conflict.field)
         if have in (None, "", []):
             found.append((conflict, later.problem(in_book=False)))
-        elif _differs(have, conflict.value):
+        elif differs(have, conflict.value):
             against = Conflict(conflict.field, conflict.value, have, conflict.contact)
             found.append(
                 (against, _conflict_problem(later.row, later.headers, against, in_book=True))

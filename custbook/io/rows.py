@@ -19,7 +19,7 @@ from custbook import workers as workers_module
 from custbook.book.customers import CONTACT_CHECKS, CUSTOMER_CHECKS
 from custbook.book.deals import ORDER_STATUSES, STATUS_WORDS
 from custbook.book.search import keys
-from custbook.book.validation import MAX_MINOR, Checker
+from custbook.book.validation import MAX_MINOR, Checker, field_label
 from custbook.i18n import _
 from custbook.io import cells
 from custbook.io.headers import (
@@ -188,7 +188,7 @@ class RowReader:
         for field_name, found in values.items():
             for column, cell, shown in found:
                 self._read_cell(row, field_name, column, (cell, shown), problems)
-        self._place(row, name, company)
+        problems += self._place(row, name, company)
         if row.order:
             problems += self._check_order(row, values)
         return row, problems
@@ -296,14 +296,15 @@ class RowReader:
         check = CUSTOMER_CHECKS.get(name) or CONTACT_CHECKS[name]
         return check(checker, name, shown)
 
-    def _place(self, row: Row, name: str, company: str | None) -> None:
+    def _place(self, row: Row, name: str, company: str | None) -> list[Problem]:
         """The customer's name and kind; person fields go to the contact when the row
-        names one (and has no columns of the contact's own)."""
+        names one (and has no columns of the contact's own). Problems: a contact column's
+        value that differs from the customer's own column, when both are the customer."""
         contact_name = row.contact.pop("name", None)
+        problems = []
         if not contact_name or contact_name == name:  # no one else: the values are its own
             for person_field, value in row.contact.items():
-                row.customer.setdefault(person_field, value)
-                _move_header(row.headers, CONTACT_KEY + person_field, person_field)
+                problems += _take_own(row, person_field, value)
             row.contact.clear()
         else:
             row.contact["name"] = contact_name
@@ -318,6 +319,39 @@ class RowReader:
         if "kind" not in row.customer:
             is_company = bool(row.contact) or company == name or _ORGANISATION.search(name)
             row.customer["kind"] = "company" if is_company else "person"
+        return problems
+
+
+def _take_own(row: Row, name: str, value: Any) -> list[Problem]:
+    """A contact column's value given to the customer it names: added to a list, put
+    after the notes, or, differing from the customer's own column, kept in the notes."""
+    header = row.headers.pop(CONTACT_KEY + name, field_label(name))
+    have = row.customer.get(name)
+    if have is None:
+        row.customer[name] = value
+        row.headers.setdefault(name, header)
+    elif isinstance(have, list):
+        row.customer[name] = have + [v for v in value if v not in have]
+    elif name == "notes":
+        row.customer[name] = f"{have}\n{value}"
+    elif differs(have, value):
+        kept = _("the book keeps “{kept}”").format(kept=have)
+        row.notes.append(bad_value_note(header, str(value), kept))
+        reason = _(
+            "differs from “{kept}” in another column of this row, which was kept; the value "
+            "is in the notes"
+        ).format(kept=have)
+        return [Problem(row.number, header, str(value), reason)]
+    return []
+
+
+def differs(have: Any, value: Any) -> bool:
+    """Whether two values say different things (not only in case, width or spacing)."""
+    return _spelled(have) != _spelled(value)
+
+
+def _spelled(value: Any) -> str:
+    return " ".join(keys.normal(str(value)).split())
 
 
 def _move_header(headers: dict[str, str], key: str, to: str) -> None:

@@ -378,3 +378,22 @@ def test_a_vcard_keeps_commas_pictures_in_base64_and_odd_labels_stop_nothing(boo
     assert [p["typed"] for p in json.loads(phones)] == [
         "138 0013 8000 (工厂 仓库)", "139 0013 9000 (白天 周一至周五 夜班)",
     ]  # fmt: skip
+
+
+def test_a_contact_column_that_is_the_customer_loses_nothing(book, tmp_path):
+    """联系人 is the customer (or empty): its columns are the customer's own; a value
+    that differs from the customer's column is kept in the notes, phones are added."""
+    text = (
+        "客户名称,联系人,微信,联系人微信,联系人电话,电话,联系人生日\n"
+        "张伟,张伟,zw1,zw2,13900139000,13800138000,1990-01-01\n"
+        "李娜,,ln1,ln1,,13700137000,\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    found = customers(book)
+    zhang = found["张伟"]
+    assert zhang["wechat"] == "zw1" and "“zw2”" in zhang["notes"]
+    assert zhang["phones"] == ["+8613800138000", "+8613900139000"]
+    assert zhang["birthday"] == "1990-01-01"
+    assert found["李娜"]["notes"] is None  # the same WeChat twice is no conflict
+    assert [(p.row, p.column, p.value) for p in summary.problems] == [(2, "联系人微信", "zw2")]
+    assert contacts(book) == []
