@@ -6,8 +6,9 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from custbook.errors import CustbookError, InvalidInput
+from custbook.errors import InvalidInput
 from custbook.i18n import _
+from custbook.sqlite_check import require_sqlite
 
 
 @contextmanager
@@ -46,26 +47,10 @@ class BookFull(InvalidInput):
         )
 
 
-# The oldest SQLite custbook runs on: INSERT … RETURNING (3.35), FTS5's trigram
-# tokenizer (3.34). Python's own sqlite3 is usually far newer; an old Linux's may not be.
-OLDEST_SQLITE = (3, 35, 0)
-
-
-class OldSQLite(CustbookError):
-    def __init__(self, version: str) -> None:
-        super().__init__(
-            _(
-                "custbook needs SQLite {needed} or newer, and this Python has SQLite "
-                "{version}. Run custbook with a newer Python (uv python install 3.12)."
-            ).format(needed=".".join(map(str, OLDEST_SQLITE)), version=version)
-        )
-
-
 def prepare_connection(db: sqlite3.Connection) -> None:
     """Pragmas every book connection needs: erased data is overwritten, not just unlinked;
     foreign keys hold; temp data stays in memory. A SQLite too old is told first."""
-    if sqlite3.sqlite_version_info < OLDEST_SQLITE:
-        raise OldSQLite(sqlite3.sqlite_version)
+    require_sqlite()
     db.execute("PRAGMA secure_delete = ON")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA temp_store = MEMORY")

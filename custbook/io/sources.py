@@ -241,9 +241,9 @@ VCARD_HEADERS = (
 # own bookkeeping, pictures and keys, a label's own line); any other becomes a column of
 # its own (a custom field), so nothing a card says is lost.
 _CARD_READ = {"fn", "n", "org", "title", "tel", "email", "bday", "adr", "url", "categories",
-              "note"}  # fmt: skip
+              "note", "label"}  # fmt: skip
 # (A name's phonetic spelling too: custbook spells every name in pinyin itself.)
-_CARD_SKIPPED = {"version", "prodid", "uid", "rev", "photo", "logo", "sound", "key", "label",
+_CARD_SKIPPED = {"version", "prodid", "uid", "rev", "photo", "logo", "sound", "key",
                  "x-ablabel", "x-abuid", "x-abshowas", "x-abadr", "clientpidmap", "kind",
                  "source", "x-imagetype", "x-imagehash", "x-shareddisplaypref",
                  "x-phonetic-first-name", "x-phonetic-middle-name", "x-phonetic-last-name",
@@ -396,7 +396,8 @@ def _card_row(card: object) -> list[Cell]:
     given = _text(getattr(names[0], "given", "")) if names else ""
     org = values("org")
     units = [str(u) for u in org[0]] if org and isinstance(org[0], list) else []
-    address = "; ".join(_address(a) for a in values("adr") if _address(a))
+    # LABEL is ADR formatted for print: read only from a card that has no ADR
+    address = "; ".join(_address(a) for a in values("adr") if _address(a)) or joined("label")
     return [
         joined("fn"), family, given,
         units[0] if units else _text(org[0]) if org else "",

@@ -6,6 +6,7 @@ import sqlite3
 from typing import BinaryIO
 
 from custbook.i18n import _
+from custbook.sqlite_check import require_sqlite
 from custbook.vault import format as book_format
 from custbook.vault.errors import BookDamaged, BookTooLarge
 from custbook.vault.format import Header, ImageSummary, read_image
@@ -19,6 +20,7 @@ def open_memory_database(image: memoryview | bytes | None = None) -> sqlite3.Con
 
     temp_store=MEMORY keeps sorts and temp tables off the disk: no plaintext in TMPDIR.
     """
+    require_sqlite()  # before deserialize, which an old SQLite lacks
     db = sqlite3.connect(":memory:")
     if image is not None:
         db.deserialize(image)

@@ -8,10 +8,11 @@ from datetime import date
 import pytest
 
 from custbook.book import Book, listing
-from custbook.book.db import OldSQLite
 from custbook.book.schema import LATEST, MIGRATIONS, NewerBook, migrate, schema_version
 from custbook.book.search import index as search_index
 from custbook.book.search import keys
+from custbook.sqlite_check import OldSQLite
+from custbook.vault.database import open_memory_database
 
 
 @pytest.mark.parametrize("start", range(0, LATEST))
@@ -208,3 +209,5 @@ def test_a_sqlite_too_old_is_told_before_anything_is_read(monkeypatch):
     with pytest.raises(OldSQLite) as raised:
         Book.in_memory()
     assert "3.35.0" in raised.value.message and "3.31.1" in raised.value.message
+    with pytest.raises(OldSQLite):  # and before a book file's image is loaded
+        open_memory_database(b"")

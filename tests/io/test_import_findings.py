@@ -397,3 +397,15 @@ def test_a_contact_column_that_is_the_customer_loses_nothing(book, tmp_path):
     assert found["李娜"]["notes"] is None  # the same WeChat twice is no conflict
     assert [(p.row, p.column, p.value) for p in summary.problems] == [(2, "联系人微信", "zw2")]
     assert contacts(book) == []
+
+
+def test_a_vcards_printed_address_is_read_when_it_has_no_other(book, tmp_path):
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:陈静\r\nLABEL;TYPE=WORK:深圳市南山区科技园南路1号\r\n"
+        "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Lee\r\n"
+        "ADR:;;1 Main St;Springfield;;12345;USA\r\nLABEL:1 Main St\\nSpringfield\r\nEND:VCARD\r\n"
+    )
+    imported(book, write_csv(tmp_path / "c.vcf", card))
+    found = customers(book)
+    assert found["陈静"]["address"] == "深圳市南山区科技园南路1号"
+    assert found["Bob Lee"]["address"] == "USA Springfield 1 Main St 12345"
