@@ -42,7 +42,6 @@ from custbook.errors import InvalidInput
 from custbook.i18n import _
 from custbook.io import cells, headers, sources
 from custbook.io.rows import (
-    CONTACT_KEY,
     Numbered,
     Problem,
     Rejected,
@@ -50,6 +49,7 @@ from custbook.io.rows import (
     RowReader,
     bad_value_note,
     differs,
+    header_of,
     read_all,
 )
 
@@ -294,7 +294,7 @@ def _take_row(incoming: Incoming, row: Row, identities: set[str]) -> None:
     updates, conflicts = merged(incoming.customer.get, row.customer)
     incoming.customer.update(updates)
     incoming.notes += row.notes
-    incoming.differing += [Differing(row.number, row.headers, c) for c in conflicts]
+    incoming.differing += [Differing(row, c) for c in conflicts]
     incoming.identities |= identities
     if row.contact:
         _take_contact(incoming, row)
@@ -309,7 +309,7 @@ def _take_contact(incoming: Incoming, row: Row) -> None:
         if keys.normal(known["name"]) == key:
             updates, conflicts = merged(known.get, contact, contact=known["name"])
             known.update(updates)
-            incoming.differing += [Differing(row.number, row.headers, c) for c in conflicts]
+            incoming.differing += [Differing(row, c) for c in conflicts]
             return
     incoming.contacts.append(dict(contact))
 
@@ -326,15 +326,13 @@ class Conflict:
 
 @dataclass(frozen=True)
 class Differing:
-    """A conflict found between rows of the file: the row that brought the value, and
-    its columns."""
+    """A conflict found between rows of the file, and the row that brought the value."""
 
-    row: int
-    headers: dict[str, str]
+    row: Row
     conflict: Conflict
 
-    def problem(self, *, in_book: bool) -> Problem:
-        return _conflict_problem(self.row, self.headers, self.conflict, in_book=in_book)
+    def problem(self, columns: list[headers.Column], *, in_book: bool) -> Problem:
+        return _conflict_problem(self.row, columns, self.conflict, in_book=in_book)
 
 
 def merged(
@@ -366,7 +364,10 @@ def _item_key(value: Any) -> Any:
 
 
 def _against_book(
-    differing: list[Differing], record: dict[str, Any], contacts: dict[str, dict[str, Any]]
+    differing: list[Differing],
+    record: dict[str, Any],
+    contacts: dict[str, dict[str, Any]],
+    columns: list[headers.Column],
 ) -> list[tuple[Conflict, Problem]]:
     """Later rows' differing values, measured against what the book keeps: its own value
     where it has one (a value equal to it is no conflict), else the earlier row's."""
@@ -378,12 +379,10 @@ def _against_book(
         else:
             have = contacts.get(keys.normal(conflict.contact), {}).get(conflict.field)
         if have in (None, "", []):
-            found.append((conflict, later.problem(in_book=False)))
+            found.append((conflict, later.problem(columns, in_book=False)))
         elif differs(have, conflict.value):
             against = Conflict(conflict.field, conflict.value, have, conflict.contact)
-            found.append(
-                (against, _conflict_problem(later.row, later.headers, against, in_book=True))
-            )
+            found.append((against, _conflict_problem(later.row, columns, against, in_book=True)))
     return found
 
 
@@ -396,11 +395,10 @@ def _conflict_note(conflict: Conflict) -> str:
 
 
 def _conflict_problem(
-    row: int, headers_of_row: dict[str, str], conflict: Conflict, *, in_book: bool
+    row: Row, columns: list[headers.Column], conflict: Conflict, *, in_book: bool
 ) -> Problem:
     """The conflict under the file's column that brought the value."""
-    key = conflict.field if conflict.contact is None else CONTACT_KEY + conflict.field
-    column = headers_of_row.get(key, field_label(conflict.field))
+    column = header_of(columns, row, conflict.field, contact=conflict.contact is not None)
     kept, contact = conflict.kept, conflict.contact
     if conflict.contact is None and in_book:
         reason = _("differs from the book's “{kept}”, which was kept; the value is in the notes")
@@ -419,19 +417,22 @@ def _conflict_problem(
             "differs from “{kept}” for {contact} on an earlier row, which was kept; the value "
             "is in the notes"
         )
-    return Problem(row, column, str(conflict.value), reason.format(kept=kept, contact=contact))
+    return Problem(
+        row.number, column, str(conflict.value), reason.format(kept=kept, contact=contact)
+    )
 
 
-def _origin(incoming: Incoming, conflict: Conflict) -> tuple[int, dict[str, str]]:
+def _origin(incoming: Incoming, conflict: Conflict) -> Row:
     """The row that brought a value to the customer (the first that had it; for a
-    contact person's, the first naming that person), and its columns."""
-    key = conflict.field if conflict.contact is None else CONTACT_KEY + conflict.field
+    contact person's, the first naming that person)."""
     person = None if conflict.contact is None else keys.normal(conflict.contact)
     for row in incoming.rows:
-        named = person is None or keys.normal(row.contact.get("name", "")) == person
-        if key in row.headers and named:
-            return row.number, row.headers
-    return incoming.rows[0].number, {}
+        if person is None and conflict.field in row.customer:
+            return row
+        named = person is not None and keys.normal(row.contact.get("name", "")) == person
+        if named and conflict.field in row.contact:
+            return row
+    return incoming.rows[0]
 
 
 # ------------------------------------------------------------------------- writing
@@ -447,7 +448,7 @@ def run(
 ) -> Summary:
     """Write the plan as one change set (or, dry, do it and roll it back)."""
     summary = Summary(problems=list(plan.problems), rejected_rows=list(plan.rejected))
-    writer = _Writer(book, summary)
+    writer = _Writer(book, summary, plan.columns)
     total = len(plan.incoming)
     try:
         with (
@@ -476,9 +477,10 @@ Known = dict[str, list[tuple["int | Incoming", set[str]]]]
 
 
 class _Writer:
-    def __init__(self, book: Book, summary: Summary) -> None:
+    def __init__(self, book: Book, summary: Summary, columns: list[headers.Column]) -> None:
         self.book = book
         self.summary = summary
+        self.columns = columns
 
     def known_customers(self) -> Known:
         """Every customer's name key with its phones and emails (its contacts' too)."""
@@ -543,7 +545,9 @@ class _Writer:
             except InvalidInput as error:
                 self._reject(incoming, error)
                 continue
-            self.summary.problems += [d.problem(in_book=False) for d in incoming.differing]
+            self.summary.problems += [
+                d.problem(self.columns, in_book=False) for d in incoming.differing
+            ]
         book = self.book
         ids = recorded.create_many(book, "customer", [c[1] for c in checked], recorder)
         people, orders = [], []
@@ -585,9 +589,10 @@ class _Writer:
         touched, contact_conflicts = self._merge_contacts(customer_id, incoming, existing)
         conflicts += contact_conflicts
         self.summary.problems += [
-            _conflict_problem(*_origin(incoming, c), c, in_book=True) for c in conflicts
+            _conflict_problem(_origin(incoming, c), self.columns, c, in_book=True)
+            for c in conflicts
         ]
-        later = _against_book(incoming.differing, record, existing)
+        later = _against_book(incoming.differing, record, existing, self.columns)
         self.summary.problems += [problem for _c, problem in later]
         lines = [
             *incoming.notes,

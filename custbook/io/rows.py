@@ -70,9 +70,6 @@ class Problem:
                 "reason": self.reason}  # fmt: skip
 
 
-CONTACT_KEY = "contact."  # a contact's field among a row's headers
-
-
 @dataclass
 class Row:
     """What one row says, cleaned."""
@@ -85,9 +82,6 @@ class Row:
     contact: dict[str, Any] = field(default_factory=dict)
     order: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # bad values, kept verbatim
-    # The column each customer or contact value came from (a contact's as contact.FIELD),
-    # for a problem to name the file's column, not custbook's field
-    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -257,9 +251,6 @@ class RowReader:
             row.notes.append(bad_value_note(column.header, problem.value, problem.message))
         if value is None or value == []:
             return
-        if target is not row.order:
-            key = name if target is row.customer else CONTACT_KEY + name
-            row.headers.setdefault(key, column.header)
         if isinstance(value, list):
             target.setdefault(name, [])
             target[name] += [v for v in value if v not in target[name]]
@@ -304,7 +295,7 @@ class RowReader:
         problems = []
         if not contact_name or contact_name == name:  # no one else: the values are its own
             for person_field, value in row.contact.items():
-                problems += _take_own(row, person_field, value)
+                problems += self._take_own(row, person_field, value)
             row.contact.clear()
         else:
             row.contact["name"] = contact_name
@@ -312,7 +303,6 @@ class RowReader:
                 for person_field in PERSON_FIELDS:
                     if person_field in row.customer:
                         row.contact[person_field] = row.customer.pop(person_field)
-                        _move_header(row.headers, person_field, CONTACT_KEY + person_field)
         row.customer["name"] = name
         if company == name:
             row.customer.pop("company", None)
@@ -321,28 +311,39 @@ class RowReader:
             row.customer["kind"] = "company" if is_company else "person"
         return problems
 
+    def _take_own(self, row: Row, name: str, value: Any) -> list[Problem]:
+        """A contact column's value given to the customer it names: added to a list, put
+        after the notes, or, differing from the customer's own column, kept in the notes."""
+        have = row.customer.get(name)
+        if have is None:
+            row.customer[name] = value
+        elif isinstance(have, list):
+            row.customer[name] = have + [v for v in value if v not in have]
+        elif name == "notes":
+            row.customer[name] = f"{have}\n{value}"
+        elif differs(have, value):
+            header = header_of(self.columns, row, name, contact=True)
+            kept = _("the book keeps “{kept}”").format(kept=have)
+            row.notes.append(bad_value_note(header, str(value), kept))
+            reason = _(
+                "differs from “{kept}” in another column of this row, which was kept; the "
+                "value is in the notes"
+            ).format(kept=have)
+            return [Problem(row.number, header, str(value), reason)]
+        return []
 
-def _take_own(row: Row, name: str, value: Any) -> list[Problem]:
-    """A contact column's value given to the customer it names: added to a list, put
-    after the notes, or, differing from the customer's own column, kept in the notes."""
-    header = row.headers.pop(CONTACT_KEY + name, field_label(name))
-    have = row.customer.get(name)
-    if have is None:
-        row.customer[name] = value
-        row.headers.setdefault(name, header)
-    elif isinstance(have, list):
-        row.customer[name] = have + [v for v in value if v not in have]
-    elif name == "notes":
-        row.customer[name] = f"{have}\n{value}"
-    elif differs(have, value):
-        kept = _("the book keeps “{kept}”").format(kept=have)
-        row.notes.append(bad_value_note(header, str(value), kept))
-        reason = _(
-            "differs from “{kept}” in another column of this row, which was kept; the value "
-            "is in the notes"
-        ).format(kept=have)
-        return [Problem(row.number, header, str(value), reason)]
-    return []
+
+def header_of(columns: Sequence[Column], row: Row, name: str, *, contact: bool) -> str:
+    """The file's column that gave a row's customer (or contact person) a field: the
+    first holding a value among that field's columns, the contact's own first for a
+    contact's field (a problem names the column, not custbook's field)."""
+    order = (CONTACT + "_" + name, name) if contact else (name, CONTACT + "_" + name)
+    for wanted in order:
+        for column in columns:
+            held = column.index < len(row.cells) and cells.text(row.cells[column.index])
+            if column.field == wanted and held:
+                return column.header
+    return field_label(name)
 
 
 def differs(have: Any, value: Any) -> bool:
@@ -352,11 +353,6 @@ def differs(have: Any, value: Any) -> bool:
 
 def _spelled(value: Any) -> str:
     return " ".join(keys.normal(str(value)).split())
-
-
-def _move_header(headers: dict[str, str], key: str, to: str) -> None:
-    if key in headers:
-        headers.setdefault(to, headers.pop(key))
 
 
 def _has_amount(order: dict[str, Any]) -> bool:
