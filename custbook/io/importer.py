@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import itertools
 import json
 import os
 from collections import Counter
@@ -239,51 +238,99 @@ def group(rows: Iterable[Row]) -> list[Incoming]:
     both of two customers' phones) as one. Writing never changes what this made: a
     dry run and the import after it write the same."""
     by_key: dict[str, list[Incoming]] = {}
+    # (name, phone or email) -> the first customer of that name holding it: thousands of
+    # rows of one name (张伟) are not each compared with every customer before them
+    holder: dict[tuple[str, str], Incoming] = {}
     found: list[Incoming] = []
     for row in rows:
         identities = row.identities()
-        same = _same_customer(by_key.get(row.key, []), identities, lambda i: i.identities)
+        same = _same_in_file(by_key.setdefault(row.key, []), row.key, identities, holder)
         if same is None:
             same = Incoming([row], {})
-            by_key.setdefault(row.key, []).append(same)
+            by_key[row.key].append(same)
             found.append(same)
         else:
             same.rows.append(row)
         _take_row(same, row, identities)
-    linked = [g for g in by_key.values() if len(g) > 1]
-    merged_away = {id(later) for groups in linked for later in _merge_linked(groups)}
-    return [i for i in found if id(i) not in merged_away] if merged_away else found
+        for identity in identities:
+            holder.setdefault((row.key, identity), same)
+    became: dict[int, Incoming | None] = {}
+    for groups in by_key.values():
+        if len(groups) > 1:
+            became |= _linked(groups)
+    if not became:
+        return found
+    kept = (became.get(id(incoming), incoming) for incoming in found)
+    return [incoming for incoming in kept if incoming is not None]
 
 
-def _merge_linked(groups: list[Incoming]) -> list[Incoming]:
-    """Customers of one name whose phones or emails came to overlap, as the first of
-    them; returns those merged into another."""
-    gone: list[Incoming] = []
-    changed = True
-    while changed:
-        changed = False
-        for first, later in itertools.combinations(groups, 2):
-            if first.identities & later.identities:
-                for row in later.rows:
-                    first.rows.append(row)
-                    _take_row(first, row, row.identities())
-                groups.remove(later)
-                gone.append(later)
-                changed = True
-                break
-    return gone
+def _same_in_file(
+    groups: list[Incoming],
+    key: str,
+    identities: set[str],
+    holder: dict[tuple[str, str], Incoming],
+) -> Incoming | None:
+    """_same_customer among the file's customers of one name, by the index: the first
+    sharing a phone or email; else the first, when either side has none (only the first
+    of a name can have none: a row with none joins it)."""
+    sharing = [holder[(key, i)] for i in identities if (key, i) in holder]
+    if sharing:
+        return min(sharing, key=lambda incoming: incoming.rows[0].number)
+    if groups and (not identities or not groups[0].identities):
+        return groups[0]
+    return None
 
 
-def _same_customer(
-    candidates: list[Any], identities: set[str], identities_of: Callable[[Any], set[str]]
-) -> Any:
-    """The candidate sharing a phone or email; else, when either side has none, the
-    first (deterministic, so a second import finds the same one)."""
+def _linked(groups: list[Incoming]) -> dict[int, Incoming | None]:
+    """Customers of one name whose phones or emails came to overlap, each set of them
+    as one customer made again from its rows in the file's order (the earliest value of
+    a field is kept, as for any customer): id(customer) -> what it became (None: part
+    of an earlier one)."""
+    parent = list(range(len(groups)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_holder: dict[str, int] = {}
+    for i, incoming in enumerate(groups):
+        for identity in incoming.identities:
+            a, b = root(first_holder.setdefault(identity, i)), root(i)
+            parent[max(a, b)] = min(a, b)
+    sets: dict[int, list[int]] = {}
+    for i in range(len(groups)):
+        sets.setdefault(root(i), []).append(i)
+    became: dict[int, Incoming | None] = {}
+    for first, members in sets.items():
+        if len(members) > 1:
+            rows = sorted((r for m in members for r in groups[m].rows), key=lambda r: r.number)
+            became |= {id(groups[m]): None for m in members}
+            became[id(groups[first])] = _made_of(rows)
+    return became
+
+
+def _made_of(rows: list[Row]) -> Incoming:
+    made = Incoming([], {})
+    for row in rows:
+        made.rows.append(row)
+        _take_row(made, row, row.identities())
+    return made
+
+
+def _same_customer(candidates: list[tuple[int, set[str]]], identities: set[str]) -> Any:
+    """The book's customer (id, identities) sharing a phone, email or custbook id with
+    the file's; else, when either side has none to tell them apart, the first
+    (deterministic, so a second import finds the same one). A book customer's own id
+    counts only against a row that names one."""
     for candidate in candidates:
-        if identities & identities_of(candidate):
+        if identities & candidate[1]:
             return candidate
+    naming = any(identity.startswith("ref:") for identity in identities)
     for candidate in candidates:
-        if not identities or not identities_of(candidate):
+        theirs = candidate[1] if naming else {i for i in candidate[1] if not i.startswith("ref:")}
+        if not identities or not theirs:
             return candidate
     return None
 
@@ -398,7 +445,8 @@ def _conflict_problem(
     row: Row, columns: list[headers.Column], conflict: Conflict, *, in_book: bool
 ) -> Problem:
     """The conflict under the file's column that brought the value."""
-    column = header_of(columns, row, conflict.field, contact=conflict.contact is not None)
+    contact = conflict.contact is not None
+    column = header_of(columns, row, conflict.field, contact=contact, value=conflict.value)
     kept, contact = conflict.kept, conflict.contact
     if conflict.contact is None and in_book:
         reason = _("differs from the book's “{kept}”, which was kept; the value is in the notes")
@@ -472,8 +520,9 @@ def run(
 
 
 _BATCH = 2000  # customers written with one executemany per table (and a progress step)
-# A customer already in the book (its id), or one this import is creating.
-Known = dict[str, list[tuple["int | Incoming", set[str]]]]
+# The book's customers by name: each one's id, and its phones, emails (its contacts' too)
+# and custbook id, as `ref:ID` (a row of custbook's own export names it)
+Known = dict[str, list[tuple[int, set[str]]]]
 
 
 class _Writer:
@@ -491,7 +540,7 @@ class _Writer:
             "SELECT id, name, phones, emails FROM customers"
             " UNION ALL SELECT customer_id, NULL, phones, emails FROM contacts"
         ):
-            found = ids.setdefault(customer_id, set())
+            found = ids.setdefault(customer_id, {f"ref:{customer_id}"})
             found |= {p["e164"] for p in _json(phones)} | {e.casefold() for e in _json(emails)}
             if name is not None:
                 names[customer_id] = " ".join(keys.normal(name).split())
@@ -502,14 +551,11 @@ class _Writer:
 
     def matched(self, incoming: Incoming, known: Known) -> bool:
         """Bring `incoming` into the customer it matches; True when it is a new one."""
-        match = _same_customer(known.get(incoming.key, []), incoming.identities, lambda k: k[1])
-        if match is None:
-            known.setdefault(incoming.key, []).append((incoming, set(incoming.identities)))
+        match = _same_customer(known.get(incoming.key, []), incoming.identities)
+        if match is None:  # new (two of the file's are never one: grouping saw to that)
             return True
         target, identities = match
         identities.update(incoming.identities)
-        if isinstance(target, Incoming):  # grouping merged every linked customer: not here
-            raise AssertionError(f"two customers of the file matched: {incoming.key!r}")
         self._update_alone(target, incoming)
         return False
 

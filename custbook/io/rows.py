@@ -322,7 +322,7 @@ class RowReader:
         elif name == "notes":
             row.customer[name] = f"{have}\n{value}"
         elif differs(have, value):
-            header = header_of(self.columns, row, name, contact=True)
+            header = header_of(self.columns, row, name, contact=True, value=value)
             kept = _("the book keeps “{kept}”").format(kept=have)
             row.notes.append(bad_value_note(header, str(value), kept))
             reason = _(
@@ -333,17 +333,22 @@ class RowReader:
         return []
 
 
-def header_of(columns: Sequence[Column], row: Row, name: str, *, contact: bool) -> str:
-    """The file's column that gave a row's customer (or contact person) a field: the
-    first holding a value among that field's columns, the contact's own first for a
-    contact's field (a problem names the column, not custbook's field)."""
+def header_of(
+    columns: Sequence[Column], row: Row, name: str, *, contact: bool, value: Any = None
+) -> str:
+    """The file's column that gave a row's customer (or contact person) a field: among
+    that field's columns holding something (the contact's own first for a contact's
+    field), the one reading as `value`, else the first (a problem names the column, not
+    custbook's field)."""
     order = (CONTACT + "_" + name, name) if contact else (name, CONTACT + "_" + name)
+    holding = []
     for wanted in order:
         for column in columns:
-            held = column.index < len(row.cells) and cells.text(row.cells[column.index])
-            if column.field == wanted and held:
-                return column.header
-    return field_label(name)
+            text = cells.text(row.cells[column.index]) if column.index < len(row.cells) else None
+            if column.field == wanted and text is not None:
+                holding.append((column.header, text))
+    saying = [header for header, text in holding if not differs(text, value)]
+    return (saying or [header for header, _text in holding] or [field_label(name)])[0]
 
 
 def differs(have: Any, value: Any) -> bool:

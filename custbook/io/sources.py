@@ -12,6 +12,7 @@ import csv
 import datetime
 import io
 import re
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -263,7 +264,7 @@ def _vcards(text: str, path: Path) -> Sheet:
 
     cards: list[tuple[list[Cell], dict[str, str]]] = []
     try:
-        with _commas_kept():
+        with _VOBJECT, _commas_kept():
             for card in vobject.readComponents(_without_pictures(text), ignoreUnreadable=True):
                 if card.name.upper() == "VCARD":
                     cards.append((_card_row(card), _card_extras(card)))
@@ -277,6 +278,9 @@ def _vcards(text: str, path: Path) -> Sheet:
     rows: list[list[Cell]] = [[*VCARD_HEADERS, *extra]]
     rows += [[*row, *(extras.get(name, "") for name in extra)] for row, extras in cards]
     return Sheet(path.name, rows)
+
+
+_VOBJECT = threading.Lock()  # one reading at a time: _commas_kept patches vobject
 
 
 @contextmanager
@@ -308,7 +312,7 @@ def _commas_kept() -> Iterator[None]:
 # customer data, and one badly encoded stopped vobject's reading of the whole file.
 _BINARY = re.compile(
     r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]"
-    r"|^[^:]*;\s*(?:ENCODING=B(?:ASE64)?|BASE64)\s*[;:]",
+    r"|^(?:[\w-]+\.)?[\w-]+(?:;[^:]*)?;\s*(?:ENCODING=B(?:ASE64)?|BASE64)\s*[;:]",
     re.IGNORECASE,
 )
 
@@ -320,7 +324,7 @@ def _without_pictures(text: str) -> str:
     kept: list[str] = []
     skipping = False
     for line in text.splitlines(keepends=True):
-        if _BINARY.match(line):
+        if line[:1] not in (" ", "\t") and _BINARY.match(line):  # a property, not a fold
             skipping = True
             continue
         if skipping and (line[:1] in (" ", "\t") or ":" not in line):  # base64 has no colon

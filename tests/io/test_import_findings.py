@@ -409,3 +409,49 @@ def test_a_vcards_printed_address_is_read_when_it_has_no_other(book, tmp_path):
     found = customers(book)
     assert found["陈静"]["address"] == "深圳市南山区科技园南路1号"
     assert found["Bob Lee"]["address"] == "USA Springfield 1 Main St 12345"
+
+
+def test_customers_linked_later_are_made_again_in_the_files_order(book, tmp_path):
+    text = (
+        "客户名称,电话,地址\n张伟,13800000001,\n张伟,13800000002,上海\n"
+        "张伟,13800000001 13800000002,北京\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    zhang = customers(book)["张伟"]
+    assert zhang["address"] == "上海"  # row 3 came before row 4
+    assert [(p.row, p.column, p.value) for p in summary.problems] == [(4, "地址", "北京")]
+
+
+def test_thousands_of_rows_of_one_name_are_told_apart_by_their_phones(book, tmp_path):
+    lines = ["姓名,手机"] + [f"张伟,139{i:08d}" for i in range(1500)]
+    lines += ["张伟,13900000000;13900000001", "张伟,13900000002;13900000003"]  # two links
+    summary = imported(book, write_csv(tmp_path / "a.csv", "\n".join(lines) + "\n"))
+    assert summary.created == 1498
+
+
+def test_a_custbook_id_finds_that_customer_among_others_of_its_name(book, tmp_path):
+    book.customers.create({"name": "张伟", "city": "北京"}, source="t")
+    other = book.customers.create({"name": "张伟", "city": "上海"}, source="t")
+    text = f"custbook ID,客户名称,城市,产品,金额,交易日期\n{other.id},张伟,上海,P,10,2024-01-01\n"
+    summary = imported(book, write_csv(tmp_path / "a.csv", text))
+    assert (summary.updated, summary.problems) == (1, [])
+    assert [o[0:3] for o in orders(book)] == [("张伟", "2024-01-01", "P")]
+    assert book.db.execute("SELECT customer_id FROM orders").fetchone()[0] == other.id
+
+
+def test_a_book_customer_without_phones_still_takes_a_row_with_one(book, tmp_path):
+    made = book.customers.create({"name": "王芳"}, source="t")
+    summary = imported(book, write_csv(tmp_path / "a.csv", "姓名,手机\n王芳,13911112222\n"))
+    assert (summary.created, summary.updated) == (0, 1)
+    assert customers(book)["王芳"]["id"] == made.id
+
+
+def test_base64_in_the_text_of_a_folded_note_is_kept(book, tmp_path):
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:张伟\r\nNOTE:sends logos inline (image/png\r\n"
+        " ; base64: iVBORw0KGgo) ask for the file\r\nEND:VCARD\r\n"
+    )
+    imported(book, write_csv(tmp_path / "c.vcf", card))
+    assert customers(book)["张伟"]["notes"] == (
+        "sends logos inline (image/png; base64: iVBORw0KGgo) ask for the file"
+    )
