@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -80,3 +80,56 @@ def test_any_bytes_give_a_plan_or_a_clear_error(tmp_path_factory, body, suffix):
         assert str(error)
         return
     importer.run(Book.in_memory(clock=StepClock()), plan)
+
+
+SMALL_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["甲", "乙", " 甲 "]),
+        st.sampled_from(["", "13800000001", "13800000002", "13800000001;13800000002"]),
+        st.sampled_from(["", "上海", "北京"]),
+        st.sampled_from(["", "李四", "王五"]),
+        st.sampled_from(["", "经理", "总监"]),
+        st.sampled_from(["", "100", "abc"]),
+    ),
+    max_size=8,
+)
+
+
+def _stored(book: Book) -> list[list[tuple[object, ...]]]:
+    """What an import left, without the times a clock gave."""
+    queries = (
+        "SELECT id, name, kind, city, phones, notes FROM customers ORDER BY id",
+        "SELECT customer_id, name, title, phones FROM contacts ORDER BY id",
+        "SELECT customer_id, product, amount_minor, status FROM orders ORDER BY id",
+    )
+    return [[tuple(r) for r in book.db.execute(q)] for q in queries]
+
+
+@settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=SMALL_ROWS, in_book=st.booleans())
+@example(  # a later row links 甲's two phones: the run once merged into the plan itself
+    rows=[("甲", "13800000001", "上海", "", "", "100"), ("甲", "13800000002", "北京", "", "", "100"),
+          ("甲", "13800000001;13800000002", "", "", "", "100")],
+    in_book=False,
+)  # fmt: skip
+def test_a_dry_run_before_the_import_changes_nothing_it_writes(tmp_path_factory, rows, in_book):
+    """The app dry-runs a plan, then imports the same plan: that writes exactly what one
+    import writes (rows of one name that link, disagree, or name contact people)."""
+    path = tmp_path_factory.mktemp("plan") / "f.csv"
+    lines = ["客户名称,电话,城市,联系人,职位,金额,交易日期"]
+    lines += [",".join([*row, "2024-01-02"]) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    books = []
+    for dry_first in (False, True):
+        book = Book.in_memory(clock=StepClock())
+        if in_book:
+            made = book.customers.create({"name": "甲", "city": "北京"}, source="t")
+            book.customers.add_contact(made.id, {"name": "李四", "title": "经理"}, source="t")
+        plan = importer.prepare(path, region="CN", currency="CNY")
+        if dry_first:
+            importer.run(book, plan, dry_run=True)
+        summary = importer.run(book, plan)
+        books.append((_stored(book), summary.counts(), summary.problems))
+    assert books[0] == books[1]
