@@ -445,12 +445,11 @@ def _conflict_problem(
     row: Row, columns: list[headers.Column], conflict: Conflict, *, in_book: bool
 ) -> Problem:
     """The conflict under the file's column that brought the value."""
-    contact = conflict.contact is not None
-    column = header_of(columns, row, conflict.field, contact=contact, value=conflict.value)
-    kept, contact = conflict.kept, conflict.contact
-    if conflict.contact is None and in_book:
+    of_contact = conflict.contact is not None
+    column = header_of(columns, row, conflict.field, contact=of_contact, value=conflict.value)
+    if not of_contact and in_book:
         reason = _("differs from the book's “{kept}”, which was kept; the value is in the notes")
-    elif conflict.contact is None:
+    elif not of_contact:
         reason = _(
             "differs from “{kept}” on an earlier row of this customer, which was kept; the "
             "value is in the notes"
@@ -466,7 +465,10 @@ def _conflict_problem(
             "is in the notes"
         )
     return Problem(
-        row.number, column, str(conflict.value), reason.format(kept=kept, contact=contact)
+        row.number,
+        column,
+        str(conflict.value),
+        reason.format(kept=conflict.kept, contact=conflict.contact),
     )
 
 
