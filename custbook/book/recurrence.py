@@ -96,6 +96,11 @@ def birthday_on(birthday: str, year: int) -> date | None:
         return None
 
 
+def is_birthday(birthday: str) -> bool:
+    """Whether a stored birthday is well formed (1985-03-05 or --03-05, a real day)."""
+    return _birthday_parts(birthday) is not None
+
+
 def next_birthday(birthday: str, today: date) -> date | None:
     """The birthday on or after `today`; None if malformed."""
     this_year = birthday_on(birthday, today.year)

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from custbook.book import Book
+from custbook.book.recurrence import birthday_on
 from tests.book.conftest import CHINA
 
 
@@ -159,3 +163,40 @@ def test_the_watch_follows_grade_stage_and_archiving():
     book.customers.edit(ids["乙A"], {"stage": "流失"}, source="e")
     assert names(book.agenda().silent) == []
     assert book.agenda().totals["silent"] == 0
+
+
+BIRTHDAYS = st.one_of(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)).map(date.isoformat),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2000, 12, 31)).map(
+        lambda d: d.strftime("--%m-%d")
+    ),
+    st.sampled_from(["1985-02-30", "--13-01", "abc-03-05", "2023-02-29", "--02-29"]),
+)
+
+
+@settings(deadline=None, max_examples=150)
+@example(birthdays=["--02-29", "1996-02-29", "2023-02-29"], today=date(2027, 2, 25))
+@example(birthdays=["--01-02", "1990-12-31"], today=date(2026, 12, 28))  # a new year
+@given(
+    birthdays=st.lists(BIRTHDAYS, max_size=12),
+    today=st.dates(min_value=date(1999, 1, 1), max_value=date(2101, 12, 31)),
+)
+def test_a_birthday_falls_on_the_day_its_definition_says(birthdays, today):
+    """Each birthday in the coming week is listed on the first day of the window that
+    birthday_on gives for that day's year (Feb 29 on Feb 28 in other years); a malformed
+    one (written before birthdays were checked) never."""
+    book = Book.in_memory()
+    for n, birthday in enumerate(birthdays):
+        book.db.execute(
+            "INSERT INTO customers (kind, name, birthday, created_at, updated_at)"
+            " VALUES ('person', ?, ?, '2020-01-01', '2020-01-01')",
+            (f"c{n:02d}", birthday),
+        )
+    window = [today + timedelta(days=n) for n in range(8)]
+    expected = []
+    for n, birthday in enumerate(birthdays):
+        days = [d for d in window if birthday_on(birthday, d.year) == d]
+        if days:
+            expected.append((days[0].isoformat(), f"c{n:02d}"))
+    listed = [(b["on"], b["name"]) for b in book.agenda(today).birthdays]
+    assert listed == sorted(expected)
