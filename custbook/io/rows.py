@@ -344,8 +344,10 @@ def header_of(
     holding = []
     for wanted in order:
         for column in columns:
-            text = cells.text(row.cells[column.index]) if column.index < len(row.cells) else None
-            if column.field == wanted and text is not None:
+            if column.field != wanted or column.index >= len(row.cells):
+                continue
+            text = cells.text(row.cells[column.index])  # only the field's own columns
+            if text is not None:
                 holding.append((column.header, text))
     saying = [header for header, text in holding if not differs(text, value)]
     return (saying or [header for header, _text in holding] or [field_label(name)])[0]
