@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from custbook.book import figures
 from custbook.book.search import index
@@ -21,6 +21,7 @@ class Stale:
     revenue: bool = False  # the customer's revenue per month (orders only)
     parts: frozenset[str] = frozenset()  # the parts of what the customer is found by
     order: bool = False  # only its place in the recency order
+    inserted: dict[str, Any] | None = None  # made by this change set, nothing else of it
 
 
 class Derived:
@@ -33,7 +34,10 @@ class Derived:
             owner = change.entity_id  # an erase records no owner: the customer is gone
         if owner is None:
             return
+        fresh = owner not in self.stale
         stale = self.stale.setdefault(owner, Stale())
+        made = fresh and change.entity == "customer" and change.action == "create"
+        stale.inserted = change.after if made else None
         if figures.affected(change.entity, change.action, change.field):
             stale.figures = True
             stale.revenue |= change.entity == "order"
@@ -51,7 +55,11 @@ class Derived:
             [i for i, s in stale if s.figures],
             revenue=[i for i, s in stale if s.figures and s.revenue],
         )
-        index.refresh_many(db, {i: s.parts for i, s in stale if s.parts or s.order})
+        index.refresh_many(
+            db,
+            {i: s.parts for i, s in stale if s.parts or s.order},
+            {i: s.inserted for i, s in stale if s.inserted is not None},
+        )
         if erased:
             index.purge(db)  # nothing of the erased may stay in the index's old segments
         self.stale.clear()

@@ -310,8 +310,8 @@ class Checker:
         found: list[str] = []
         for value in values:
             text = unicodedata.normalize("NFKC", clean_text(value) or "")
-            bracketed = re.findall(r"<([^<>]+)>", text)
-            for part in bracketed or re.split(r"[;,，；\s]+", text):
+            bracketed = _BRACKETED.findall(text) if "<" in text else []
+            for part in bracketed or _EMAIL_SEPARATORS.split(text):
                 address = self.email(name, part)
                 if address is not None and address.casefold() not in {a.casefold() for a in found}:
                     found.append(address)
@@ -339,7 +339,10 @@ _PLAIN_EMAIL = re.compile(
     r"([A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)@"
     r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
 )
-_SPECIAL_DOMAINS = tuple(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_DOMAINS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_ENDINGS = tuple(f".{domain}" for domain in SPECIAL_USE_DOMAIN_NAMES)
+_BRACKETED = re.compile(r"<([^<>]+)>")  # 张三 <a@b.cn>
+_EMAIL_SEPARATORS = re.compile(r"[;,，；\s]+")
 
 
 def plain_email(text: str) -> str | None:
@@ -348,7 +351,7 @@ def plain_email(text: str) -> str | None:
     if match is None or len(match[1]) > 64 or len(text) > 254:
         return None
     domain = match[2].lower()
-    if "--" in domain or any(domain == d or domain.endswith("." + d) for d in _SPECIAL_DOMAINS):
+    if "--" in domain or domain in _SPECIAL_DOMAINS or domain.endswith(_SPECIAL_ENDINGS):
         return None
     return f"{match[1]}@{domain}"
 
@@ -369,12 +372,29 @@ _CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _CN_MOBILE_SEPARATORS = str.maketrans("", "", " -")
 
 
-def _parsed_number(typed: str, region: str) -> phonenumbers.PhoneNumber:
+def _cn_mobile(typed: str, region: str) -> str | None:
+    """The digits of a Chinese mobile number as typed in China, else None."""
     if region == "CN" and len(typed) <= 20:  # phonenumbers refuses what is too long
         digits = typed.translate(_CN_MOBILE_SEPARATORS)
         if _CN_MOBILE.fullmatch(digits) and not digits.startswith("179"):
-            return phonenumbers.PhoneNumber(country_code=86, national_number=int(digits))
+            return digits
+    return None
+
+
+def _parsed_number(typed: str, region: str) -> phonenumbers.PhoneNumber:
+    digits = _cn_mobile(typed, region)
+    if digits is not None:
+        return phonenumbers.PhoneNumber(country_code=86, national_number=int(digits))
     return phonenumbers.parse(typed, region)
+
+
+def _valid_cn_mobile(typed: str, region: str) -> str | None:
+    """The E.164 form of a valid Chinese mobile number as typed in China, made without
+    phonenumbers' objects (a third of a customer's checks); None: ask phonenumbers."""
+    digits = _cn_mobile(typed, region)
+    if digits is None or not _cn_start_is_valid(int(digits) // _CN_FREE_DIGITS):
+        return None
+    return "+86" + digits  # no leading zero: phonenumbers' E.164 is the same
 
 
 def _is_valid(number: phonenumbers.PhoneNumber) -> bool:
@@ -402,6 +422,9 @@ def _cn_start_is_valid(start: int) -> bool:
 
 def _parse_phone(typed: str, region: str) -> tuple[str | None, str | None, str | None]:
     """(E.164, extension, None) for a valid number, else (None, None, what is wrong)."""
+    e164 = _valid_cn_mobile(typed, region)
+    if e164 is not None:
+        return e164, None, None
     try:
         number = _parsed_number(typed, region)
     except Exception:  # NumberParseException, and anything odd input may provoke

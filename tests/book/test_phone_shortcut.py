@@ -34,13 +34,14 @@ def test_every_mobile_range_agrees(number):
 
 
 def _parsed_slowly(typed, region):
-    original = validation._parsed_number, validation._is_valid
+    original = validation._parsed_number, validation._is_valid, validation._valid_cn_mobile
     validation._parsed_number = phonenumbers.parse
     validation._is_valid = phonenumbers.is_valid_number
+    validation._valid_cn_mobile = lambda _typed, _region: None
     try:
         return validation._parse_phone(typed, region)
     finally:
-        validation._parsed_number, validation._is_valid = original
+        validation._parsed_number, validation._is_valid, validation._valid_cn_mobile = original
 
 
 def test_an_eleven_digit_chinese_number_is_valid_by_its_first_five_digits():

@@ -224,6 +224,26 @@ def test_the_kept_index_equals_a_rebuild(fixture):
     assert figures.kept(book.db)  # the figures the recency comes from exist
 
 
+def test_a_new_customers_rows_from_its_record_equal_ones_read_back():
+    """An add writes the search rows from the record it inserted, not read back: the same
+    rows as a rebuild reads, tags in any case and order included."""
+    book = Book.in_memory()
+    book.customers.create({"name": "Alice Zhang", "tags": ["VIP"]}, source="t")  # tag 1
+    made = book.customers.create(
+        {"name": "曾小明", "kind": "company", "company": "上海（蓝港）贸易", "city": "上海",
+         "province": "上海", "address": "浦东 88 号", "industry": "贸易", "wechat": "zxm_88",
+         "notes": "老客户\n爱喝茶", "phones": ["138 0013 8000", "021-62345678"],
+         "emails": ["Zeng@Example.com"], "tags": ["vip", "Beta", "alpha", "展会"]},
+        source="t",
+    )  # fmt: skip
+    assert names(book, "alpha") == ["曾小明"] and names(book, "zxm_88") == ["曾小明"]
+    kept = index.kept(book.db)
+    index.rebuild(book.db)
+    assert index.kept(book.db) == kept
+    book.customers.add_contact(made.id, {"name": "王芳"}, source="t")  # read back again
+    assert names(book, "wangfang") == ["曾小明"]
+
+
 @pytest.mark.parametrize(
     "query", ["z", "张", "13", "zhangwei", "上海 grade:A", "伟 -tag:VIP", "张 138", "张w"]
 )

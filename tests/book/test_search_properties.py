@@ -184,3 +184,12 @@ def test_the_readings_of_a_name_are_combined_first_characters_first():
     assert forms[:2] == ("zhangshayinxing", "changshayinxing")  # 长 varies first
     assert "changshayinhang" in forms and "csyh" in forms
     assert len(forms) == 16  # the 12 spellings (2 × 2 × 3) and 4 sets of initials
+
+
+@settings(deadline=None, max_examples=300)
+@given(text=st.text(st.one_of(st.characters(), CHINESE, st.sampled_from(" \t\u3000_-.@"))))
+def test_marked_words_are_the_tokens_of_the_text(text):
+    """The split-by-spaces shortcut in `marked` gives exactly the regex's tokens (what
+    FTS5's unicode61 keeps whole), whatever the text holds."""
+    expected = keys.tokens(text)
+    assert keys.marked(text, "n") == ("n" + " n".join(expected) if expected else "")

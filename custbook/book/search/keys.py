@@ -152,7 +152,9 @@ def tokens(text: str) -> list[str]:
 def marked(text: str, mark: str) -> str:
     """Each word of `text` behind its column group's mark (`n` 张伟 → `n张伟`), so one FTS5
     table keeps a doclist per group: a name query never walks every phone number."""
-    found = tokens(text)
+    found = text.split()
+    if not "".join(found).isalnum():  # else its words are its tokens already: the usual
+        found = tokens(text)  # case (names, pinyin), a third of the regex's time
     return mark + f" {mark}".join(found) if found else ""
 
 
