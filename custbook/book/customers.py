@@ -257,7 +257,8 @@ class Customers:
         cleaned = check_values(CUSTOMER_CHECKS, values, self.book.phone_region, creating=True)
         with change_set(self.db, self.book.clock, source) as recorder:
             created = self._insert("customer", cleaned, {}, recorder)
-        return Customer(created, [], figures.of(self.db, created["id"]))
+        kept = recorder.derived.figures.get(created["id"])  # none yet inside an import's
+        return Customer(created, [], kept or figures.of(self.db, created["id"]))
 
     def edit(self, customer_id: int, values: Mapping[str, Any], *, source: str) -> None:
         """Change the customer's own fields (only those that differ are recorded). Returns

@@ -27,6 +27,7 @@ class Stale:
 class Derived:
     def __init__(self) -> None:
         self.stale: dict[int, Stale] = {}
+        self.figures: dict[int, dict[str, object]] = {}  # a lone customer's, once refreshed
 
     def note(self, change: Change) -> None:
         owner = change.customer_id
@@ -50,7 +51,7 @@ class Derived:
         """Figures first (the search order comes from them), each kind for all customers
         at once: an import refreshes thousands."""
         stale = self.stale.items()
-        figures.refresh_many(
+        self.figures = figures.refresh_many(
             db,
             [i for i, s in stale if s.figures],
             revenue=[i for i, s in stale if s.figures and s.revenue],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custbook.book import AmbiguousName, ValidationError
+from custbook.book import AmbiguousName, ValidationError, figures
 from custbook.errors import NotFound
 from tests.book.conftest import ZHANG
 
@@ -29,6 +29,10 @@ def test_create_cleans_every_field(book):
     assert customer["tags"] == ["VIP"]
     assert customer["custom.微信群"] == "华东"
     assert customer["created_at"].endswith("+08:00")
+    # its kept figures, handed back from their refresh: the same as read afterwards
+    assert customer.figures == figures.of(book.db, customer.id)
+    assert customer.figures["silent_since"] == customer["created_at"]
+    assert customer.figures["watch_grade"] == "A"
 
 
 def test_validation_names_every_bad_field_and_saves_nothing(book):

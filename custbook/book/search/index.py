@@ -321,11 +321,8 @@ def _write_new(db: sqlite3.Connection, ids: str) -> None:
     many = workers.for_items(len(found), _WORKERS_FROM)
     with _merged_at_the_end(db, len(found) >= _MERGE_AT_END_FROM):
         for rows, searched in workers.map_chunks(_new_rows, chunks, many):
-            for table, columns in TABLES.items():
-                names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
-                db.executemany(
-                    f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})", rows[table]
-                )
+            for table in TABLES:
+                db.executemany(_INSERT_ROW[table], rows[table])
             db.executemany(
                 "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
                 " VALUES (?, ?, ?, ?)",
@@ -411,11 +408,7 @@ def _write(
                 (*(values[c] for c in changed), old),
             )
             continue
-        names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
-        db.execute(
-            f"INSERT INTO {table} (rowid, {names}) VALUES (?, {marks})",
-            (rowid, *(values[c] for c in columns)),
-        )
+        db.execute(_INSERT_ROW[table], (rowid, *(values[c] for c in columns)))
     if NAME in parts:
         name, kind = row[0], row[1]
         db.execute(
@@ -425,6 +418,13 @@ def _write(
             " name_key = excluded.name_key",
             (customer_id, rowid, keys.sort_key(name, person=kind == "person"), keys.normal(name)),
         )
+
+
+_INSERT_ROW = {
+    table: f"INSERT INTO {table} (rowid, {', '.join(columns)})"
+    f" VALUES (?, {', '.join('?' for _ in columns)})"
+    for table, columns in TABLES.items()
+}
 
 
 def _move(db: sqlite3.Connection, customer_id: int, old: int, new: int) -> None:
