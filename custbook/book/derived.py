@@ -21,7 +21,7 @@ class Stale:
     revenue: bool = False  # the customer's revenue per month (orders only)
     parts: frozenset[str] = frozenset()  # the parts of what the customer is found by
     order: bool = False  # only its place in the recency order
-    inserted: dict[str, Any] | None = None  # made by this change set, nothing else of it
+    inserted: tuple[Any, ...] | None = None  # made by this change set, nothing else of it
 
 
 class Derived:
@@ -38,7 +38,8 @@ class Derived:
         fresh = owner not in self.stale
         stale = self.stale.setdefault(owner, Stale())
         made = fresh and change.entity == "customer" and change.action == "create"
-        stale.inserted = change.after if made else None
+        # (as inserted: read now, a record changed before the change set closes is no matter)
+        stale.inserted = index.row_of(change.after) if made and change.after else None
         if figures.affected(change.entity, change.action, change.field):
             stale.figures = True
             stale.revenue |= change.entity == "order"

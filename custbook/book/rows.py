@@ -7,6 +7,7 @@ Services and undo both write through `apply`, so an undo stores exactly what an 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import string
 from collections.abc import Iterable
@@ -83,7 +84,7 @@ def _nocase(name: str) -> str:
     return name.translate(_ASCII_LOWER)
 
 
-def _to_column(key: str, value: Any) -> Any:
+def to_column(key: str, value: Any) -> Any:
     """JSON in one canonical spelling (compact, keys sorted), so equal values store equal."""
     return _json_column(value) if key in JSON_COLUMNS else value
 
@@ -125,7 +126,7 @@ def insert_stored(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -
     table = TABLES[entity]
     given = _columns(record)
     kinds, defaults = _schema_of(db, table)
-    if all(_stored_as_given(kinds.get(k), v) for k, v in given.items()):
+    if defaults is not None and all(_stored_as_given(kinds.get(k), v) for k, v in given.items()):
         cursor = _inserted(db, table, given, "")
         stored = {**defaults, **given, "id": given.get("id") or cursor.lastrowid}
         for key in JSON_COLUMNS.intersection(stored):  # as records() decodes them
@@ -142,7 +143,7 @@ def insert_stored(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -
 def _columns(record: dict[str, Any]) -> dict[str, Any]:
     """A record's column values as stored (JSON as text); no id unless it has one."""
     return {
-        k: _to_column(k, v)
+        k: to_column(k, v)
         for k, v in record.items()
         if k != "tags" and (k != "id" or v is not None)
     }
@@ -166,22 +167,31 @@ def _stored_as_given(kind: str | None, value: Any) -> bool:
     return kind == {int: "INTEGER", str: "TEXT"}.get(type(value))
 
 
-# Each table's columns in order, with their declared types and their defaults' values:
-# every book is at the latest schema once open (its migrations run first).
-_SCHEMA: dict[str, tuple[dict[str, str], dict[str, Any]]] = {}
+# Each table's columns in order, with their declared types and their defaults' values
+# (None when a default is more than a constant, or would not be stored as SQLite gives
+# it: such a table's records are read back). Every book is at the latest schema once
+# open; migrations forget what was kept here (forget_schema).
+_SCHEMA: dict[str, tuple[dict[str, str], dict[str, Any] | None]] = {}
+_CONSTANT = re.compile(r"NULL|-?[0-9]+|'[^']*'", re.IGNORECASE)
 
 
-def _schema_of(db: sqlite3.Connection, table: str) -> tuple[dict[str, str], dict[str, Any]]:
+def _schema_of(db: sqlite3.Connection, table: str) -> tuple[dict[str, str], dict[str, Any] | None]:
     found = _SCHEMA.get(table)
     if found is None:
         columns = db.execute(f"PRAGMA table_info({table})").fetchall()
-        defaults = [c[4] or "NULL" for c in columns]  # SQL text: 'person', 0, '[]'
-        values = db.execute(f"SELECT {', '.join(defaults)}").fetchone()
-        found = _SCHEMA[table] = (
-            {c[1]: c[2].upper() for c in columns},
-            dict(zip((c[1] for c in columns), values, strict=True)),
-        )
+        kinds = {c[1]: c[2].upper() for c in columns}
+        texts = [c[4] or "NULL" for c in columns]  # SQL: 'person', 0, '[]'
+        values = db.execute(f"SELECT {', '.join(texts)}").fetchone()
+        defaults: dict[str, Any] | None = dict(zip(kinds, values, strict=True))
+        constant = all(_CONSTANT.fullmatch(text) for text in texts)
+        if not constant or not all(_stored_as_given(kinds[k], v) for k, v in defaults.items()):
+            defaults = None
+        found = _SCHEMA[table] = (kinds, defaults)
     return found
+
+
+def forget_schema() -> None:
+    _SCHEMA.clear()
 
 
 def insert_many(db: sqlite3.Connection, entity: str, records: list[dict[str, Any]]) -> list[int]:
@@ -197,7 +207,7 @@ def insert_many(db: sqlite3.Connection, entity: str, records: list[dict[str, Any
     for entity_id, record in zip(ids, records, strict=True):
         columns = tuple(k for k in record if k not in ("tags", "id"))
         values = [entity_id]
-        for column in columns:  # _to_column, inlined: an import converts millions
+        for column in columns:  # to_column, inlined: an import converts millions
             value = record[column]
             values.append(_json_column(value) if column in JSON_COLUMNS else value)
         shapes.setdefault(columns, []).append(values)
@@ -244,7 +254,7 @@ def write_field(
 ) -> None:
     """One field, and with `stamp` the record's updated_at, in one UPDATE."""
     table = TABLES[entity]
-    column, stored = _column(field), _to_column(field, value)
+    column, stored = _column(field), to_column(field, value)
     if field == "tags":
         set_tags(db, entity_id, value or [])
         column = None
@@ -256,7 +266,7 @@ def write_field(
             custom.pop(key, None)
         else:
             custom[key] = value
-        column, stored = "custom_fields", _to_column("custom_fields", custom)
+        column, stored = "custom_fields", to_column("custom_fields", custom)
     assignments = {column: stored} if column else {}
     if stamp is not None and entity in _STAMPED:
         assignments["updated_at"] = stamp

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from custbook.book import figures
+from custbook.book import figures, rows
 from custbook.book.db import transaction
 from custbook.book.search import index as search_index
 from custbook.errors import CustbookError, ExitCode
@@ -266,4 +266,5 @@ def migrate(db: sqlite3.Connection, target: int = LATEST) -> int:
             with transaction(db):
                 migration.apply(db)
                 db.execute(f"PRAGMA user_version = {migration.version}")
+            rows.forget_schema()  # the tables may have changed
     return start

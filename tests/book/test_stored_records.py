@@ -64,3 +64,19 @@ def test_a_value_sqlite_would_store_otherwise_is_read_back(book):
     stored = rows.insert_stored(book.db, "customer", record)
     assert stored == rows.snapshot(book.db, "customer", stored["id"])
     assert (stored["name"], stored["satisfaction"], stored["do_not_contact"]) == ("12345", 4, 1)
+
+
+def test_a_table_whose_defaults_are_not_constants_is_read_back(book):
+    """A default SQLite works out at each insert (the time), or one stored otherwise
+    than SQLite gives it (text in an integer column): no defaults are kept for it."""
+    book.db.execute(
+        "CREATE TABLE temp.stamped (id INTEGER PRIMARY KEY, at TEXT DEFAULT CURRENT_TIMESTAMP)"
+    )
+    book.db.execute("CREATE TABLE temp.odd (id INTEGER PRIMARY KEY, n INTEGER DEFAULT '0')")
+    book.db.execute("CREATE TABLE temp.plain (id INTEGER PRIMARY KEY, k TEXT DEFAULT 'x')")
+    try:
+        assert rows._schema_of(book.db, "stamped")[1] is None
+        assert rows._schema_of(book.db, "odd")[1] is None
+        assert rows._schema_of(book.db, "plain")[1] == {"id": None, "k": "x"}
+    finally:
+        rows.forget_schema()  # these tables are this test's own

@@ -218,6 +218,19 @@ def test_a_tampered_json_export_is_refused_whole(tmp_path):
         restore.read_export(path)
 
 
+def test_a_lone_customer_with_phones_as_text_is_refused(tmp_path):
+    """Phones as JSON text (what `SELECT *` gives), not a list: refused as with two
+    customers, even where the search rows are made from the record just inserted."""
+    phones = json.dumps([{"typed": "13800138000", "e164": "+8613800138000"}])
+    customer = {"id": 1, "kind": "person", "name": "张伟", "phones": phones,
+                "created_at": "2026-01-01T00:00:00+08:00",
+                "updated_at": "2026-01-01T00:00:00+08:00"}  # fmt: skip
+    book = Book.in_memory(clock=StepClock())
+    with pytest.raises(InvalidInput, match="refuses"):
+        restore.restore(book, {"format": "custbook", "version": 1, "customers": [customer]})
+    assert book.db.execute("SELECT count(*) FROM customers").fetchone()[0] == 0
+
+
 def test_what_a_review_found(tmp_path):
     """Text that looks like a formula stays text; control characters, CR, custom fields
     named like fields, long lines and month ends survive the formats."""

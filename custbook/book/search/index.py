@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from custbook import workers
+from custbook.book import rows
 from custbook.book.db import transaction
 from custbook.book.search import keys
 from custbook.errors import InvalidInput
@@ -217,15 +218,18 @@ def _contacts(db: sqlite3.Connection, customer_id: int, parts: frozenset[str]) -
     ).fetchall()
 
 
-def _row_of(record: dict[str, Any]) -> tuple[Any, ...]:
-    """A customer record (as inserted) in the shape _CUSTOMER reads it, never contacted."""
-    fields = (record.get(field) for field in _CUSTOMER_FIELDS)
-    return (*fields, " ".join(record.get("tags", [])) or None, None)
+def row_of(record: dict[str, Any]) -> tuple[Any, ...]:
+    """A customer just inserted, never contacted, as _CUSTOMER reads it (phones and
+    emails as their column's JSON text): its search rows without reading it back."""
+    return (
+        *(_as_column(field, record.get(field)) for field in _CUSTOMER_FIELDS),
+        " ".join(record.get("tags", [])) or None,
+        None,
+    )
 
 
-def _decoded(value: str | list[Any]) -> list[Any]:
-    """JSON as read (text), or as a record holds it already (a list)."""
-    return json.loads(value) if isinstance(value, str) else value
+def _as_column(field: str, value: Any) -> Any:
+    return rows.to_column(field, value) if field in ("phones", "emails") else value
 
 
 def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -> dict[str, str]:
@@ -239,8 +243,8 @@ def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -
     if PEOPLE in parts:
         values |= _people_values(company or "", [c[0] for c in contacts], pinyin_of)
     if REST in parts:
-        all_phones = _decoded(phones) + [p for c in contacts for p in json.loads(c[1])]
-        all_emails = _decoded(emails) + [e for c in contacts for e in json.loads(c[2])]
+        all_phones = json.loads(phones) + [p for c in contacts for p in json.loads(c[1])]
+        all_emails = json.loads(emails) + [e for c in contacts for e in json.loads(c[2])]
         values |= _rest_values(all_phones, all_emails, [*places, wechat, tags, notes])
     return {
         column: keys.marked(text, COLUMN_MARKS[column]) if column in COLUMN_MARKS else text
@@ -265,20 +269,20 @@ def _memo(work: PinyinOf) -> PinyinOf:
 def refresh_many(
     db: sqlite3.Connection,
     parts_of: dict[int, frozenset[str]],
-    inserted: dict[int, dict[str, Any]] | None = None,
+    inserted: dict[int, tuple[Any, ...]] | None = None,
 ) -> None:
     """`refresh` for many customers; those not indexed yet (an import's new customers)
     are read with one statement and written with one executemany per table. `inserted`:
-    customers just made, nothing else of them changed, as inserted (their rows come from
-    these: reading them and their contacts back took a tenth of adding a customer)."""
+    customers just made, nothing else of them changed, as `row_of` gives them (their
+    rows come from these: reading them and their contacts back took a tenth of adding a
+    customer)."""
     if len(parts_of) == 1:  # an everyday write: no need to ask which are indexed
         ((customer_id, parts),) = parts_of.items()
-        record = (inserted or {}).get(customer_id)
-        if record is None:
+        row = (inserted or {}).get(customer_id)
+        if row is None:
             refresh(db, customer_id, parts=parts)
         else:  # new: no search rows yet, no contact people, never contacted
-            rowid = text_rowid(customer_id, None)
-            _write(db, customer_id, rowid, _row_of(record), None, PARTS, [])
+            _write(db, customer_id, text_rowid(customer_id, None), row, None, PARTS, [])
         return
     ids = json.dumps(list(parts_of))
     indexed = {
