@@ -8,7 +8,6 @@ the checker (naming the field, the value and why), and None.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import re
 import unicodedata
@@ -44,6 +43,8 @@ def text(cell: Cell) -> str | None:
     is ABC123), Chinese punctuation kept as typed (（）：，are right in Chinese text),
     NFC, trimmed; numbers without a stray .0. Each field's own checks read phones, dates
     and amounts in NFKC besides."""
+    if type(cell) is str:  # most cells: no need to ask what else they might be
+        return _clean_text(cell)
     if cell is None:
         return None
     if isinstance(cell, bool):
@@ -54,7 +55,12 @@ def text(cell: Cell) -> str | None:
         return cell.isoformat(sep=" ", timespec="minutes").removesuffix(" 00:00")
     if isinstance(cell, datetime.date):
         return cell.isoformat()
-    shown = unicodedata.normalize("NFC", str(cell).translate(_HALF_WIDTH))
+    return _clean_text(str(cell))
+
+
+def _clean_text(raw: str) -> str | None:
+    """`text` of text (ASCII has nothing to make half-width or compose)."""
+    shown = raw if raw.isascii() else unicodedata.normalize("NFC", raw.translate(_HALF_WIDTH))
     shown = shown.replace("\r\n", "\n").strip()
     if shown[:1] == "'" and shown[1:2] in _FORMULA_START:  # custbook's CSV guard (export)
         shown = shown[1:]
@@ -118,7 +124,7 @@ def phones(checker: Checker, field: str, cell: Cell) -> list[Phone]:
         whole = Checker(region=checker.region)
         one = whole.phone(field, bare)
         if one is not None:
-            found.append(dataclasses.replace(one, typed=part))
+            found.append(Phone(part, one.e164, one.extension))
             continue
         part = bare
         pieces = part.split()

@@ -20,6 +20,7 @@ from custbook.book.customers import CONTACT_CHECKS, CUSTOMER_CHECKS
 from custbook.book.deals import ORDER_STATUSES, STATUS_WORDS
 from custbook.book.search import keys
 from custbook.book.validation import MAX_MINOR, Checker, field_label
+from custbook.book.validation import Problem as ValidationProblem
 from custbook.i18n import _
 from custbook.io import cells
 from custbook.io.headers import (
@@ -52,8 +53,11 @@ MAX_TEXT = 10_000
 _PLAIN_NUMBER = re.compile(r"^[0-9][0-9,]*(\.[0-9]+)?$")
 _GRADE_SUFFIX = re.compile(r"(级|类)?(客户)?$")
 _TAG_SPLIT = re.compile(r"[,，、;；]+|:::")
+_LISTS = {"phones", "emails", "tags"}  # fields whose values are lists
+_KNOWN_VALUES = 2000  # remembered per field (RowReader._cleaned)
 
 
+Cleaned = tuple[Any, tuple[ValidationProblem, ...]]  # a cell's value, and its problems
 # A row's cells with a value, by field: each with its column and its text.
 Values = dict[str, list[tuple[Column, Cell, str]]]
 
@@ -155,6 +159,10 @@ class RowReader:
         self.has_status, self.has_date = "status" in fields, "ordered_on" in fields
         self.region = region
         self.currency = currency
+        self._known: dict[str, dict[tuple[Any, ...], Cleaned]] = {}  # see _cleaned
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_known": {}}  # a worker's reader starts afresh
 
     def read(self, number: int, cells_of_row: list[Cell]) -> tuple[Row | None, list[Problem]]:
         """The row, or None when it names no one (a problem says so)."""
@@ -202,15 +210,20 @@ class RowReader:
 
     def _order_to_note(self, row: Row, values: Values, reason: str | None = None) -> list[Problem]:
         """An order without an amount (none, one that is no amount, a quantity × unit
-        price that is none) cannot be one: its cells are kept in a note instead."""
+        price that is none), or without its date, cannot be one: its cells are kept in a
+        note instead, saying why."""
         row.order.clear()
         shown = "; ".join(
             f"{column.header} {text}"
             for column, _cell, text in _all(values)
             if column.field in ORDER_FIELDS
         )
-        row.notes.append(_("Imported order without an amount: {order}").format(order=shown))
-        reason = reason or _("an order needs an amount")
+        if reason is None:
+            row.notes.append(_("Imported order without an amount: {order}").format(order=shown))
+            reason = _("an order needs an amount")
+        else:
+            note = _("Imported order, not kept as one ({reason}): {order}")
+            row.notes.append(note.format(reason=reason, order=shown))
         return [
             Problem(row.number, "", shown, _("{reason}: kept in the notes").format(reason=reason))
         ]
@@ -231,7 +244,6 @@ class RowReader:
     def _read_cell(
         self, row: Row, name: str, column: Column, cell: tuple[Cell, str], problems: list[Problem]
     ) -> None:
-        checker = Checker(region=self.region)
         if name in ("name", CONTACT, REF, *NAME_PARTS):
             if name == CONTACT:
                 row.contact["name"] = cell[1]
@@ -245,8 +257,8 @@ class RowReader:
             target, name = row.contact, CONTACT_FIELDS[name]
         if column.scale and _PLAIN_NUMBER.match(cell[1]):  # 金额(万元): 1.2 is 1.2万
             cell = (cell[1] + column.scale, cell[1] + column.scale)
-        value = self._clean(checker, name, *cell)
-        for problem in checker.problems:
+        value, found = self._cleaned(name, cell)
+        for problem in found:
             problems.append(Problem(row.number, column.header, problem.value, problem.message))
             row.notes.append(bad_value_note(column.header, problem.value, problem.message))
         if value is None or value == []:
@@ -258,6 +270,23 @@ class RowReader:
             target[name] += "\n" + value
         else:
             target.setdefault(name, value)
+
+    def _cleaned(self, name: str, cell: tuple[Cell, str]) -> Cleaned:
+        """`_clean` of a cell, with its problems; a field with one value (a date, a
+        city, a grade) remembers what its values gave: a directory repeats them row after
+        row (lists are not remembered: they are added to, and phones never repeat)."""
+        if name in _LISTS:
+            checker = Checker(region=self.region)
+            return self._clean(checker, name, *cell), tuple(checker.problems)
+        known = self._known.setdefault(name, {})
+        key = (type(cell[0]), *cell)  # 1, 1.0 and True are equal keys otherwise
+        found = known.get(key)
+        if found is None:
+            checker = Checker(region=self.region)
+            found = (self._clean(checker, name, *cell), tuple(checker.problems))
+            if len(known) < _KNOWN_VALUES:
+                known[key] = found
+        return found
 
     def _clean(self, checker: Checker, name: str, cell: Cell, shown: str) -> Any:
         """A cell's value as its field takes it (`shown` is its text, cells.text)."""

@@ -455,3 +455,35 @@ def test_base64_in_the_text_of_a_folded_note_is_kept(book, tmp_path):
     assert customers(book)["张伟"]["notes"] == (
         "sends logos inline (image/png; base64: iVBORw0KGgo) ask for the file"
     )
+
+
+def test_a_value_repeated_down_a_column_is_read_and_reported_for_every_row(book, tmp_path):
+    """Cells read once per value (a directory repeats its cities and dates): a bad value
+    is still a problem and a note on each row that has it, and equal cells of different
+    types read as their own type says (True is yes, 1 and 1.0 are 1)."""
+    path = workbook(tmp_path / "r.xlsx", [
+        ["客户名称", "城市", "交易日期", "交易金额", "客户等级", "是否VIP"],
+        ["甲", "上海", "不是日期", "100", "A", True],
+        ["乙", "上海", "不是日期", "100", "A", 1],
+        ["丙", "上海", "2024-01-02", "100", "Z", "1"],
+        ["丁", "上海", "2024-01-02", 100, "Z", 1.0],
+    ])  # fmt: skip
+    summary = imported(book, path)
+    found = customers(book)
+    assert [found[n]["city"] for n in "甲乙丙丁"] == ["上海"] * 4
+    bad_date = ("交易日期", "不是日期", "is not a date like 2024-03-05")
+    assert [(p.row, p.column, p.value, p.reason) for p in summary.problems if p.column] == [
+        (2, *bad_date), (3, *bad_date), (4, "客户等级", "Z", "must be A, B or C"),
+        (5, "客户等级", "Z", "must be A, B or C"),
+    ]  # fmt: skip
+    assert [found[n]["notes"].count("不是日期") for n in "甲乙丙丁"] == [2, 2, 0, 0]
+    assert found["甲"]["notes"].splitlines()[1] == (
+        "Imported order, not kept as one (an order needs its date): 交易日期 不是日期; 交易金额 100"
+    )  # why: it has an amount
+    assert [found[n]["notes"].count("“Z”") for n in "甲乙丙丁"] == [0, 0, 1, 1]
+    assert [(o[0], o[1], o[3]) for o in orders(book)] == [
+        ("丙", "2024-01-02", 10000), ("丁", "2024-01-02", 10000),
+    ]  # fmt: skip
+    assert [found[n]["custom_fields"] for n in "甲乙丙丁"] == [
+        {"是否VIP": "yes"}, {"是否VIP": "1"}, {"是否VIP": "1"}, {"是否VIP": "1"},
+    ]  # fmt: skip
