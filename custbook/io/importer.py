@@ -201,13 +201,19 @@ def _used_columns(
     overrides: dict[str, str],
 ) -> list[headers.Column]:
     """Columns without a value in any row are skipped (nothing to keep), unless mapped."""
-    used = {i for _n, row in data for i, cell in enumerate(row) if _filled(cell)}
+    used = {c.index for c in columns if any(_filled_at(row, c.index) for _n, row in data)}
     return [
         c
         if c.index in used or headers.normal_header(c.header) in overrides
         else headers.Column(c.index, c.header, headers.SKIP)
         for c in columns
     ]
+
+
+def _filled_at(row: list[sources.Cell], index: int) -> bool:
+    """Whether the row has a value in that column (most columns have one in the first
+    row: asking stops there, where asking every cell read the whole sheet)."""
+    return index < len(row) and _filled(row[index])
 
 
 def _filled(cell: sources.Cell) -> bool:
