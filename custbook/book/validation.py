@@ -388,7 +388,7 @@ def _parsed_number(typed: str, region: str) -> phonenumbers.PhoneNumber:
     return phonenumbers.parse(typed, region)
 
 
-def _valid_cn_mobile(typed: str, region: str) -> str | None:
+def valid_cn_mobile(typed: str, region: str) -> str | None:
     """The E.164 form of a valid Chinese mobile number as typed in China, made without
     phonenumbers' objects (a third of a customer's checks); None: ask phonenumbers."""
     digits = _cn_mobile(typed, region)
@@ -422,7 +422,7 @@ def _cn_start_is_valid(start: int) -> bool:
 
 def _parse_phone(typed: str, region: str) -> tuple[str | None, str | None, str | None]:
     """(E.164, extension, None) for a valid number, else (None, None, what is wrong)."""
-    e164 = _valid_cn_mobile(typed, region)
+    e164 = valid_cn_mobile(typed, region)
     if e164 is not None:
         return e164, None, None
     try:

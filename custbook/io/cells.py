@@ -14,7 +14,7 @@ import unicodedata
 from decimal import Decimal
 
 from custbook.book.money import Money
-from custbook.book.validation import Checker, Phone
+from custbook.book.validation import Checker, Phone, valid_cn_mobile
 from custbook.i18n import _
 from custbook.io.sources import Cell
 
@@ -115,6 +115,8 @@ def phones(checker: Checker, field: str, cell: Cell) -> list[Phone]:
     typed = text(cell)
     if typed is None:
         return []
+    if (e164 := valid_cn_mobile(typed, checker.region)) is not None:
+        return [Phone(typed, e164)]  # one mobile, as most cells hold: nothing to split
     found: list[Phone] = []
     for part in _PHONE_SPLIT.split(typed):
         part = _PHONE_LABEL.sub("", part).strip()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import phonenumbers
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from custbook.book import validation
+from custbook.io import cells
 
 DIGITS = "0123456789"
 # Eleven characters starting with 1, mostly digits, sometimes with the spaces and dashes
@@ -34,14 +35,14 @@ def test_every_mobile_range_agrees(number):
 
 
 def _parsed_slowly(typed, region):
-    original = validation._parsed_number, validation._is_valid, validation._valid_cn_mobile
+    original = (validation._parsed_number, validation._is_valid, validation.valid_cn_mobile)
     validation._parsed_number = phonenumbers.parse
     validation._is_valid = phonenumbers.is_valid_number
-    validation._valid_cn_mobile = lambda _typed, _region: None
+    validation.valid_cn_mobile = lambda _typed, _region: None
     try:
         return validation._parse_phone(typed, region)
     finally:
-        validation._parsed_number, validation._is_valid, validation._valid_cn_mobile = original
+        validation._parsed_number, validation._is_valid, validation.valid_cn_mobile = original
 
 
 def test_an_eleven_digit_chinese_number_is_valid_by_its_first_five_digits():
@@ -72,3 +73,23 @@ def test_a_zero_after_the_country_code_is_not_taken_for_a_mobile():
             assert validation._parse_phone(typed, region) == _parsed_slowly(typed, region)
     assert validation._parse_phone("+86 00138 0013 8000", "CN")[0] is None
     assert validation._parse_phone("+86 013800138000", "CN")[0] == "+8613800138000"  # a trunk 0
+
+
+@settings(deadline=None, max_examples=400)
+@given(MOBILE_LIKE, st.sampled_from(["CN", "CN", "US"]))
+@example("139 1234 5678", "CN")
+@example("138-0013-8000", "CN")
+@example("１３９００１３９０００", "CN")
+def test_a_cell_of_one_mobile_reads_as_the_long_way_reads_it(typed, region):
+    """cells.phones takes a cell that is one Chinese mobile straight to its number: the
+    same phones and problems as splitting it, taking labels and remarks off, and so on."""
+    quick = validation.Checker(region=region)
+    found = cells.phones(quick, "phones", typed)
+    slow = validation.Checker(region=region)
+    original = cells.valid_cn_mobile
+    cells.valid_cn_mobile = lambda _typed, _region: None
+    try:
+        assert found == cells.phones(slow, "phones", typed)
+    finally:
+        cells.valid_cn_mobile = original
+    assert quick.problems == slow.problems
