@@ -31,3 +31,16 @@ def test_vault_does_not_import_the_cli_or_book():
         "sys.exit(1 if bad else 0)\n"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_search_worker_does_not_load_the_services():
+    """A worker computing search rows imports custbook.book.search.index: loading every
+    service with it doubled a worker's start (an import's 10,000 rows wait for it)."""
+    code = (
+        "import sys, custbook.workers, custbook.book.search.index\n"
+        "loaded = [m for m in ('custbook.book.book', 'custbook.book.customers') if m in sys.modules]\n"
+        "print(loaded)\n"
+        "sys.exit(1 if loaded else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
