@@ -44,3 +44,19 @@ def test_a_search_worker_does_not_load_the_services():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_book_package_still_hands_out_its_names_and_modules():
+    code = (
+        "import custbook.book as book\n"
+        "assert book.Book.__name__ == 'Book' and 'Book' in dir(book)\n"
+        "assert book.validation.Checker and book.search.index.TABLES\n"
+        "try:\n"
+        "    book.no_such_thing\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
