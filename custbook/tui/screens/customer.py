@@ -255,7 +255,8 @@ def header(view: CustomerView) -> Table:
     stage = shown("stage", customer["stage"]) or "—"
     table.add_row(_("Grade"), Text(_("{grade} · stage {stage}").format(grade=grade, stage=stage)))
     revenue = Money(int(kept.get("revenue_minor") or 0), view.currency)
-    figures = _("last contact {last} · next reminder {next} · {amount} in {orders} orders").format(
+    # "orders: 1", not "1 orders": the message has no plural forms to choose from
+    figures = _("last contact {last} · next reminder {next} · {amount} · orders: {orders}").format(
         last=when_text(kept.get("last_contact_at")) or _("never"),
         next=kept.get("next_due") or "—",
         amount=format_amount(revenue),
