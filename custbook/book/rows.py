@@ -162,9 +162,9 @@ def _inserted(
 def _stored_as_given(kind: str | None, value: Any) -> bool:
     """Whether SQLite gives `value` back as it was given, in a column declared `kind`
     (an integer column turns the text "5" into 5, a text column 5 into "5")."""
-    if value is None:
-        return kind is not None
-    return kind == {int: "INTEGER", str: "TEXT"}.get(type(value))
+    if kind is None:  # no such column: the INSERT says so
+        return False
+    return value is None or kind == {int: "INTEGER", str: "TEXT"}.get(type(value))
 
 
 # Each table's columns in order, with their declared types and their defaults' values

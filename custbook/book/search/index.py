@@ -32,8 +32,8 @@ from datetime import datetime
 from typing import Any
 
 from custbook import workers
-from custbook.book import rows
 from custbook.book.db import transaction
+from custbook.book.rows import to_column
 from custbook.book.search import keys
 from custbook.errors import InvalidInput
 from custbook.i18n import _
@@ -229,7 +229,7 @@ def row_of(record: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _as_column(field: str, value: Any) -> Any:
-    return rows.to_column(field, value) if field in ("phones", "emails") else value
+    return to_column(field, value) if field in ("phones", "emails") else value
 
 
 def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -> dict[str, str]:
