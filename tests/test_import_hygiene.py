@@ -9,6 +9,12 @@ import sys
 import pytest
 
 
+def runs_clean(code: str) -> None:
+    """`code` exits 0 in a fresh interpreter (whatever it printed shows otherwise)."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     "module", ["custbook.vault", "custbook.book", "custbook.cli", "custbook.io"]
 )
@@ -19,8 +25,7 @@ def test_module_does_not_import_textual(module):
         "print(loaded)\n"
         "sys.exit(1 if loaded else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    runs_clean(code)
 
 
 def test_vault_does_not_import_the_cli_or_book():
@@ -30,7 +35,7 @@ def test_vault_does_not_import_the_cli_or_book():
         "bad = [m for m in sys.modules if m.startswith(above)]\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+    runs_clean(code)
 
 
 def test_a_search_worker_does_not_load_the_services():
@@ -42,8 +47,7 @@ def test_a_search_worker_does_not_load_the_services():
         "print(loaded)\n"
         "sys.exit(1 if loaded else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    runs_clean(code)
 
 
 def test_the_book_package_still_hands_out_its_names_and_modules():
@@ -58,5 +62,4 @@ def test_the_book_package_still_hands_out_its_names_and_modules():
         "else:\n"
         "    raise SystemExit('no AttributeError')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    runs_clean(code)
