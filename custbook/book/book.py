@@ -62,7 +62,10 @@ class Book:
         return value
 
     def now_text(self) -> str:
-        return self.clock().isoformat(timespec="seconds")
+        """Now, as stored; inside a change set, its instant: what one change writes
+        (a log and its follow-up, an import's thousands of records) is made at one time."""
+        made_at = history.open_made_at(self.db)
+        return made_at if made_at is not None else self.clock().isoformat(timespec="seconds")
 
     @contextmanager
     def one_instant(self) -> Iterator[None]:

@@ -344,7 +344,7 @@ class Customers:
             change = Change(
                 "contact", contact_id, current["customer_id"], "delete", None, current, None
             )
-            rows.apply(self.db, change, self.book.clock)
+            rows.apply(self.db, change, recorder.made_at)
             recorder.record(change)
         return current
 
@@ -377,7 +377,7 @@ class Customers:
             (customer_id, contact_id),
         ).fetchall():
             change = Change("contact", other, customer_id, "update", "is_primary", 1, 0)
-            rows.apply(self.db, change, self.book.clock)
+            rows.apply(self.db, change, recorder.made_at)
             recorder.record(change)
 
     def new_record(
@@ -416,7 +416,7 @@ class Customers:
             if before == value:
                 continue
             change = Change(entity, entity_id, customer_id, "update", name, before, value)
-            rows.apply(self.db, change, self.book.clock)
+            rows.apply(self.db, change, recorder.made_at)
             recorder.record(change)
 
 

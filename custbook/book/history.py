@@ -107,6 +107,12 @@ def _load(text: str | None) -> Any:
 _OPEN: dict[int, Recorder] = {}
 
 
+def open_made_at(db: sqlite3.Connection) -> str | None:
+    """When the change set open on `db` was made (what it writes is stamped so), or None."""
+    recorder = _OPEN.get(id(db))
+    return None if recorder is None else recorder.made_at
+
+
 @contextmanager
 def change_set(
     db: sqlite3.Connection,
@@ -202,7 +208,7 @@ def undo(db: sqlite3.Connection, clock: Clock, source: str) -> tuple[ChangeSet, 
     inverses = tuple(_inverse(change) for change in reversed(target.changes))
     with change_set(db, clock, source, kind="undo", undoes=target.id) as recorder:
         for inverse in inverses:
-            rows.apply(db, inverse, clock)
+            rows.apply(db, inverse, recorder.made_at)
             recorder.record(inverse)
         db.execute(
             "UPDATE change_sets SET undone_by = ? WHERE id = ?",

@@ -50,6 +50,6 @@ def update(
             change = Change(
                 entity, current["id"], current["customer_id"], "update", field, before, value
             )
-            rows.apply(book.db, change, book.clock)
+            rows.apply(book.db, change, recorder.made_at)
             recorder.record(change)
     return rows.snapshot(book.db, entity, current["id"]) or {}

@@ -13,8 +13,6 @@ import string
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from custbook.clock import Clock
-
 if TYPE_CHECKING:
     from custbook.book.history import Change
 
@@ -314,13 +312,13 @@ def canonical_tags(db: sqlite3.Connection, names: list[str]) -> list[str]:
     return sorted(dict.fromkeys(spelled), key=str.casefold)
 
 
-def apply(db: sqlite3.Connection, change: Change, clock: Clock) -> None:
-    """Make the database say what `change.after` says. (The customer's kept figures follow
-    when the change set that records it closes: see history.change_set.)"""
+def apply(db: sqlite3.Connection, change: Change, stamp: str) -> None:
+    """Make the database say what `change.after` says; a changed record's updated_at is
+    `stamp` (its change set's made_at). (The customer's kept figures follow when the
+    change set that records it closes: see history.change_set.)"""
     if change.action == "create":
         insert(db, change.entity, change.after)
     elif change.action == "delete":
         delete(db, change.entity, change.entity_id)
     else:
-        stamp = clock().isoformat(timespec="seconds")
         write_field(db, change.entity, change.entity_id, change.field or "", change.after, stamp)

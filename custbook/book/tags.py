@@ -73,7 +73,7 @@ class Tags:
                 before = rows.tags_of(self.db, customer_id)
                 after = sorted(dict.fromkeys(change(before)), key=str.casefold)
                 step = Change("customer", customer_id, customer_id, "update", "tags", before, after)
-                rows.apply(self.db, step, self.book.clock)
+                rows.apply(self.db, step, recorder.made_at)
                 recorder.record(step)
             self.db.execute(
                 "DELETE FROM tags WHERE NOT EXISTS"

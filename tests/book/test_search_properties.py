@@ -193,3 +193,44 @@ def test_marked_words_are_the_tokens_of_the_text(text):
     FTS5's unicode61 keeps whole), whatever the text holds."""
     expected = keys.tokens(text)
     assert keys.marked(text, "n") == ("n" + " n".join(expected) if expected else "")
+
+
+def _sort_key_by_character(name: str, *, person: bool) -> str:
+    """`keys.sort_key` as first written, a character at a time: the reference its quicker
+    spelling is held to."""
+    chars = keys.normal(name)
+    spelled: list[str] = []
+    index = 0
+    while index < len(chars):
+        char = chars[index]
+        word = keys._WORD_READINGS.get(chars[index : index + 2])
+        if person and index == 0 and char in keys._SURNAMES:
+            spelled.append(keys._SURNAMES[char])
+        elif word:
+            spelled.extend(word.split(" "))
+            index += 1
+        else:
+            spelled.append(keys.readings(char)[0])
+        index += 1
+    return " ".join(spelled) + "\x00" + chars
+
+
+NAME_PIECES = st.one_of(
+    st.characters(),
+    CHINESE,
+    st.sampled_from(sorted(keys._WORD_READINGS)[::7]),  # two-character words read as words
+    st.sampled_from(sorted(keys._SURNAMES)),
+    st.sampled_from([" ", "\u3000", "Ａ", "ß", "İ", "①", "ｶ", "-", "0"]),
+)
+
+
+@settings(deadline=None, max_examples=400)
+@given(pieces=st.lists(NAME_PIECES, max_size=8), person=st.booleans())
+def test_sort_key_and_inner_starts_equal_their_reference(pieces, person):
+    """The sort key skips the word and surname lookups for characters without pinyin,
+    and inner starts test the dictionary directly: same text as the plain spelling."""
+    name = "".join(pieces)
+    assert keys.sort_key(name, person=person) == _sort_key_by_character(name, person=person)
+    text = keys.normal(name)
+    expected = " ".join(text[i:] for i in range(1, len(text)) if keys.is_han(text[i]))
+    assert keys.inner_starts(name) == expected

@@ -121,18 +121,23 @@ def sort_key(name: str, *, person: bool) -> str:
     by the name itself so equal readings stay apart."""
     chars = normal(name)
     spelled: list[str] = []
-    index = 0
-    while index < len(chars):
+    index, end = 0, len(chars)
+    if person and end and chars[0] in _SURNAMES:
+        spelled.append(_SURNAMES[chars[0]])
+        index = 1
+    while index < end:
         char = chars[index]
+        if ord(char) not in pinyin_dict:  # read as itself (normal() casefolded it)
+            spelled.append(char)
+            index += 1
+            continue
         word = _WORD_READINGS.get(chars[index : index + 2])
-        if person and index == 0 and char in _SURNAMES:
-            spelled.append(_SURNAMES[char])
-        elif word:
+        if word:
             spelled.extend(word.split(" "))
-            index += 1  # both characters spelled
+            index += 2  # both characters spelled
         else:
             spelled.append(readings(char)[0])
-        index += 1
+            index += 1
     return " ".join(spelled) + "\x00" + chars
 
 
@@ -162,7 +167,7 @@ def inner_starts(name: str) -> str:
     """The rest of a Chinese name from each of its characters after the first, as words:
     one character (伟) then finds the names holding it as the start of a word."""
     text = normal(name)
-    return " ".join(text[i:] for i in range(1, len(text)) if is_han(text[i]))
+    return " ".join([text[i:] for i in range(1, len(text)) if ord(text[i]) in pinyin_dict])
 
 
 def phone_forms(phones: Iterable[dict[str, str]]) -> Iterator[str]:
