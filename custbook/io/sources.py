@@ -7,6 +7,7 @@ Nothing here decides what a cell means; headers.py and cells.py do.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import csv
 import datetime
@@ -308,30 +309,61 @@ def _commas_kept() -> Iterator[None]:
         VCardTextBehavior.decode = original  # type: ignore[method-assign]
 
 
-# A picture, sound or key, or any value in base64 (Outlook's X-MS-CARDPICTURE): no
-# customer data, and one badly encoded stopped vobject's reading of the whole file.
-_BINARY = re.compile(
-    r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]"
-    r"|^(?:[\w-]+\.)?[\w-]+(?:;[^:]*)?;\s*(?:ENCODING=B(?:ASE64)?|BASE64)\s*[;:]",
-    re.IGNORECASE,
+# A picture, sound or key (Outlook's card picture too): no customer data, and one badly
+# encoded stopped vobject's reading of the whole file. Any other value in base64 is text
+# (a name, a note): decoded here, so vobject reads it as text.
+_PICTURE = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]", re.IGNORECASE)
+_BASE64 = re.compile(
+    r"^(?P<name>(?:[\w-]+\.)?[\w-]+)(?P<params>(?:;[^:]*)?);\s*"
+    r"(?:ENCODING=B(?:ASE64)?|BASE64)\s*(?P<more>(?:;[^:]*)?):(?P<value>.*)$",
+    re.IGNORECASE | re.DOTALL,
 )
+_CHARSET = re.compile(r";\s*CHARSET=([^;:]*)", re.IGNORECASE)
 
 
 def _without_pictures(text: str) -> str:
-    """The cards without their pictures, sounds, keys and other base64 values: each such
-    line with the lines that continue it (folded, starting with a space; vCard 2.1's
-    base64 lines, up to the next property)."""
+    """The cards without their pictures, sounds and keys, and with their other base64
+    values as text (`_base64_text`). A base64 value goes on in the lines that continue
+    it: folded ones, starting with a space, and vCard 2.1's, up to the next property."""
     kept: list[str] = []
-    skipping = False
+    value: list[str] = []  # the lines of the base64 value being read
+    picture = False  # it is a picture's: passed over
     for line in text.splitlines(keepends=True):
-        if line[:1] not in (" ", "\t") and _BINARY.match(line):  # a property, not a fold
-            skipping = True
+        is_property = line[:1] not in (" ", "\t")
+        if value and (not is_property or ":" not in line):  # base64 has no colon
+            value.append(line)
             continue
-        if skipping and (line[:1] in (" ", "\t") or ":" not in line):  # base64 has no colon
-            continue
-        skipping = False
-        kept.append(line)
+        if value and not picture:
+            kept.append(_base64_text(value))
+        picture = is_property and bool(_PICTURE.match(line))
+        if picture or (is_property and _BASE64.match(line)):
+            value = [line]
+        else:
+            value = []
+            kept.append(line)
+    if value and not picture:
+        kept.append(_base64_text(value))
     return "".join(kept)
+
+
+def _base64_text(lines: list[str]) -> str:
+    """A base64 property's lines as one line of text: decoded in its CHARSET (UTF-8 when
+    it names none), or, when it does not decode, the value as written (a bad value is
+    kept, never dropped)."""
+    found = _BASE64.match(lines[0])
+    assert found is not None  # only such lines start one
+    unfolded = (line[1:] if line[:1] in (" ", "\t") else line for line in lines[1:])
+    raw = "".join(line.rstrip("\r\n") for line in [found["value"], *unfolded])
+    params = found["params"] + found["more"]
+    charset = _CHARSET.search(params)
+    try:
+        data = base64.b64decode("".join(raw.split()), validate=True)
+        value = data.decode(charset[1].strip() if charset else "utf-8")
+    except (ValueError, LookupError):  # binascii.Error and UnicodeDecodeError are these
+        value = raw.strip()
+    lines_of = value.replace("\r\n", "\n").replace("\r", "\n")
+    escaped = lines_of.replace("\\", "\\\\").replace("\n", "\\n")  # vCard's text escapes
+    return f"{found['name']}{_CHARSET.sub('', params)}:{escaped}\r\n"
 
 
 Labels = dict[str, tuple[str, bool]]

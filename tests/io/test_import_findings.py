@@ -487,3 +487,29 @@ def test_a_value_repeated_down_a_column_is_read_and_reported_for_every_row(book,
     assert [found[n]["custom_fields"] for n in "甲乙丙丁"] == [
         {"是否VIP": "yes"}, {"是否VIP": "1"}, {"是否VIP": "1"}, {"是否VIP": "1"},
     ]  # fmt: skip
+
+
+def test_a_text_value_in_base64_is_read_not_dropped(book, tmp_path):
+    """A card may carry a text value in base64 (a name, a note, in its CHARSET): it is
+    decoded and imported like any other. One that does not decode is kept as written,
+    never dropped; a picture is still skipped."""
+    import base64
+
+    def b64(text: str, charset: str = "utf-8") -> str:
+        return base64.b64encode(text.encode(charset)).decode()
+
+    note = b64("老客户,喜欢龙井;\n每月初订货")
+    cards = (
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN;ENCODING=b;CHARSET=GB18030:{b64('王建国', 'gb18030')}\r\n"
+        f"TEL:138 0013 8000\r\nNOTE;ENCODING=b:{note[:20]}\r\n {note[20:]}\r\n"
+        "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAA=\r\nEND:VCARD\r\n"
+        f"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Bob Lee\r\nTITLE;ENCODING=BASE64:{b64('Buyer')}\r\n"
+        "NOTE;ENCODING=BASE64:not base64\r\n  at all!\r\nEND:VCARD\r\n"  # folded
+    )
+    summary = imported(book, write_csv(tmp_path / "c.vcf", cards))
+    found = customers(book)
+    assert list(found) == ["王建国", "Bob Lee"] and summary.problems == []
+    assert found["王建国"]["notes"] == "老客户,喜欢龙井;\n每月初订货"
+    assert found["王建国"]["phones"] == ["+8613800138000"]
+    assert found["Bob Lee"]["title"] == "Buyer"
+    assert found["Bob Lee"]["notes"] == "not base64 at all!"
