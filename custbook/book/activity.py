@@ -69,11 +69,11 @@ class Activity:
             "body": checker.text("body", values.get("body")),
             "outcome": checker.text("outcome", values.get("outcome")),
             "rating": checker.whole_number("rating", values.get("rating"), 1, 5),
-            "created_at": self.book.now_text(),
         }
         checker.in_years("next", follow_up)
         checker.finish()
         with change_set(self.db, self.book.clock, source) as recorder:
+            record["created_at"] = self.book.now_text()  # the change set's: its follow-up's too
             logged = self._create("interaction", record, customer_id, recorder)
             if follow_up is not None:
                 title = _("Follow up: {subject}").format(

@@ -62,8 +62,10 @@ class Book:
         return value
 
     def now_text(self) -> str:
-        """Now, as stored; inside a change set, its instant: what one change writes
-        (a log and its follow-up, an import's thousands of records) is made at one time."""
+        """Now, as stored; inside a change set, its instant (made_at): what is stamped
+        while it is open shares one time (a log and its follow-up; an import's thousands
+        of records, read once). A service that stamps a value before opening its change
+        set gets the clock's time, as before."""
         made_at = history.open_made_at(self.db)
         return made_at if made_at is not None else self.clock().isoformat(timespec="seconds")
 

@@ -347,23 +347,41 @@ def _without_pictures(text: str) -> str:
 
 
 def _base64_text(lines: list[str]) -> str:
-    """A base64 property's lines as one line of text: decoded in its CHARSET (UTF-8 when
-    it names none), or, when it does not decode, the value as written (a bad value is
-    kept, never dropped)."""
+    """A base64 property's lines as one line of text, when they hold text: decoded in
+    the CHARSET the property names if Python knows it, else as UTF-8, else as GB18030.
+    Anything else (a binary value, a damaged one) is left out, as a picture is."""
     found = _BASE64.match(lines[0])
     assert found is not None  # only such lines start one
     unfolded = (line[1:] if line[:1] in (" ", "\t") else line for line in lines[1:])
-    raw = "".join(line.rstrip("\r\n") for line in [found["value"], *unfolded])
+    raw = "".join("".join(line.split()) for line in [found["value"], *unfolded])
     params = found["params"] + found["more"]
-    charset = _CHARSET.search(params)
+    named = _CHARSET.search(params)
     try:
-        data = base64.b64decode("".join(raw.split()), validate=True)
-        value = data.decode(charset[1].strip() if charset else "utf-8")
-    except (ValueError, LookupError):  # binascii.Error and UnicodeDecodeError are these
-        value = raw.strip()
+        data = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
+    except ValueError:  # binascii.Error: not base64 (or a line it took in that is none)
+        return ""
+    value = _decoded_text(data, named[1].strip().strip('"') if named else None)
+    if value is None:
+        return ""
     lines_of = value.replace("\r\n", "\n").replace("\r", "\n")
     escaped = lines_of.replace("\\", "\\\\").replace("\n", "\\n")  # vCard's text escapes
     return f"{found['name']}{_CHARSET.sub('', params)}:{escaped}\r\n"
+
+
+def _decoded_text(data: bytes, charset: str | None) -> str | None:
+    """`data` as text, or None when it is not: it does not decode, or holds control
+    characters no text has (a binary value: a NUL decodes in any one-byte charset)."""
+    for encoding in dict.fromkeys(filter(None, (charset, "utf-8", "gb18030"))):
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):  # a charset Python does not know too
+            continue
+        if not _CONTROL.search(text):
+            return text
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 Labels = dict[str, tuple[str, bool]]
@@ -431,7 +449,7 @@ def _card_row(card: object) -> list[Cell]:
     family = _text(getattr(names[0], "family", "")) if names else ""
     given = _text(getattr(names[0], "given", "")) if names else ""
     org = values("org")
-    units = [str(u) for u in org[0]] if org and isinstance(org[0], list) else []
+    units = [_text(u) for u in org[0]] if org and isinstance(org[0], list) else []
     # LABEL is ADR formatted for print: read only from a card that has no ADR
     address = "; ".join(_address(a) for a in values("adr") if _address(a)) or joined("label")
     return [

@@ -27,6 +27,9 @@ def test_log_with_a_follow_up_and_undo(book):
     (reminder,) = book.activity.open_reminders(customer.id)
     assert (reminder["due"], reminder["title"]) == ("2026-03-10", "Follow up: 报价")
     assert figures.kept(book.db)[0][:4] == (customer.id, logged["happened_at"], 1, "2026-03-10")
+    # made at one time, though this clock moves a minute at each reading
+    (made_at,) = book.db.execute("SELECT made_at FROM change_sets WHERE source = 'log'").fetchone()
+    assert logged["created_at"] == reminder["created_at"] == made_at
     book.undo(source="undo")  # the log and its follow-up go together
     assert book.activity.interactions(customer.id) == []
     assert book.activity.open_reminders() == []

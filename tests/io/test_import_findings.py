@@ -490,26 +490,38 @@ def test_a_value_repeated_down_a_column_is_read_and_reported_for_every_row(book,
 
 
 def test_a_text_value_in_base64_is_read_not_dropped(book, tmp_path):
-    """A card may carry a text value in base64 (a name, a note, in its CHARSET): it is
-    decoded and imported like any other. One that does not decode is kept as written,
-    never dropped; a picture is still skipped."""
+    """A card may carry a text value in base64 (a name, a note): it is decoded in its
+    CHARSET, else as UTF-8, else as GB18030 (a charset Python does not know, like
+    x-gbk, or none for GBK bytes), padding or not, and imported like any other value.
+    A binary value (NULs, whatever its charset) or one that is no base64 is left out
+    like a picture: never stored as base64 text, never as a customer's name."""
     import base64
 
     def b64(text: str, charset: str = "utf-8") -> str:
         return base64.b64encode(text.encode(charset)).decode()
 
     note = b64("老客户,喜欢龙井;\n每月初订货")
+    binary = base64.b64encode(b"bplist00\xd4\x01\x02\x00\x00").decode()
     cards = (
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN;ENCODING=b;CHARSET=GB18030:{b64('王建国', 'gb18030')}\r\n"
         f"TEL:138 0013 8000\r\nNOTE;ENCODING=b:{note[:20]}\r\n {note[20:]}\r\n"
+        f"ORG;ENCODING=b:{b64('Acme, Inc.;Sales')}\r\n"
+        f"X-ADDRESSING-GRAMMAR;ENCODING=b:{binary}\r\n"
+        f"X-BLOB;ENCODING=b;CHARSET=ISO-8859-1:{binary}\r\n"
         "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAA=\r\nEND:VCARD\r\n"
-        f"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Bob Lee\r\nTITLE;ENCODING=BASE64:{b64('Buyer')}\r\n"
-        "NOTE;ENCODING=BASE64:not base64\r\n  at all!\r\nEND:VCARD\r\n"  # folded
+        f"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=x-gbk;ENCODING=BASE64:{b64('李娜', 'gbk')}\r\n"
+        f"TITLE;ENCODING=BASE64:{b64('Buyer').rstrip('=')}\r\n"
+        f"X-NICK;BASE64:{b64('娜姐', 'gbk')}\r\n"
+        "NOTE;ENCODING=BASE64:cQ==\r\nTEL;CELL;13800138000\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN;ENCODING=b:not base64!\r\nTEL:139 0013 9000\r\nEND:VCARD\r\n"
     )
     summary = imported(book, write_csv(tmp_path / "c.vcf", cards))
     found = customers(book)
-    assert list(found) == ["王建国", "Bob Lee"] and summary.problems == []
-    assert found["王建国"]["notes"] == "老客户,喜欢龙井;\n每月初订货"
-    assert found["王建国"]["phones"] == ["+8613800138000"]
-    assert found["Bob Lee"]["title"] == "Buyer"
-    assert found["Bob Lee"]["notes"] == "not base64 at all!"
+    assert list(found) == ["王建国", "李娜"]
+    assert [p.reason for p in summary.problems] == ["has no name: the row was left out"]
+    wang, li = found["王建国"], found["李娜"]
+    assert wang["notes"] == "老客户,喜欢龙井;\n每月初订货"
+    assert wang["phones"] == ["+8613800138000"] and wang["company"] == "Acme, Inc."
+    assert wang["custom_fields"] == {"Department": "Sales"}
+    assert li["title"] == "Buyer" and li["custom_fields"] == {"X_NICK": "娜姐"}
+    assert li["notes"] is None  # "cQ==" took in the line after it: no base64, left out
