@@ -8,10 +8,12 @@ Nothing here decides what a cell means; headers.py and cells.py do.
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import csv
 import datetime
 import io
+import logging
 import re
 import threading
 import warnings
@@ -246,6 +248,7 @@ _CARD_READ = {"fn", "n", "org", "title", "tel", "email", "bday", "adr", "url", "
               "note", "label"}  # fmt: skip
 # (A name's phonetic spelling too: custbook spells every name in pinyin itself.)
 _CARD_SKIPPED = {"version", "prodid", "uid", "rev", "photo", "logo", "sound", "key",
+                 "x-addressing-grammar",
                  "x-ablabel", "x-abuid", "x-abshowas", "x-abadr", "clientpidmap", "kind",
                  "source", "x-imagetype", "x-imagehash", "x-shareddisplaypref",
                  "x-phonetic-first-name", "x-phonetic-middle-name", "x-phonetic-last-name",
@@ -263,6 +266,8 @@ def _vcards(text: str, path: Path) -> Sheet:
     cards have; several phones or emails in one cell."""
     import vobject
 
+    # It prints each line it cannot read to stderr, line and all: a customer's data
+    logging.getLogger("vobject.base").disabled = True
     cards: list[tuple[list[Cell], dict[str, str]]] = []
     try:
         with _VOBJECT, _commas_kept():
@@ -313,67 +318,127 @@ def _commas_kept() -> Iterator[None]:
 # encoded stopped vobject's reading of the whole file. Any other value in base64 is text
 # (a name, a note): decoded here, so vobject reads it as text.
 _PICTURE = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]", re.IGNORECASE)
-_BASE64 = re.compile(
-    r"^(?P<name>(?:[\w-]+\.)?[\w-]+)(?P<params>(?:;[^:]*)?);\s*"
-    r"(?:ENCODING=B(?:ASE64)?|BASE64)\s*(?P<more>(?:;[^:]*)?):(?P<value>.*)$",
-    re.IGNORECASE | re.DOTALL,
-)
-_CHARSET = re.compile(r";\s*CHARSET=([^;:]*)", re.IGNORECASE)
+# A content line's name and parameters, up to the colon before its value (a quoted
+# parameter value may hold a colon or a semicolon)
+_HEAD = re.compile(r'(?P<name>[^;:"\s]+)(?P<params>(?:;(?:[^;:"\r\n]|"[^"\r\n]*")*)*):')
+_PARAM = re.compile(r';((?:[^;"]|"[^"]*")*)')
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]*")
+_BASE64_PARAMS = {"ENCODING=B", "ENCODING=BASE64", "BASE64"}
 
 
 def _without_pictures(text: str) -> str:
-    """The cards without their pictures, sounds and keys, and with their other base64
-    values as text (`_base64_text`). A base64 value goes on in the lines that continue
-    it: folded ones, starting with a space, and vCard 2.1's, up to the next property."""
+    """The cards without their pictures, sounds and keys; their other base64 values as
+    text (`_base64_text`); a line that is no property (a note's second line, written
+    unfolded) kept as a new line of the value before it. A base64 value goes on in its
+    folded lines (starting with a space) and, in vCard 2.1, in the base64 lines after."""
     kept: list[str] = []
     value: list[str] = []  # the lines of the base64 value being read
-    picture = False  # it is a picture's: passed over
+    picture = legacy = False  # the value is a picture's (passed over); a 2.1 card
+    joinable = False  # a line that is no property may go on the last value kept
     for line in text.splitlines(keepends=True):
-        is_property = line[:1] not in (" ", "\t")
-        if value and (not is_property or ":" not in line):  # base64 has no colon
+        folded, bare = line[:1] in (" ", "\t"), line.strip()
+        if value and _goes_on(line, folded, bare, picture=picture, legacy=legacy):
             value.append(line)
             continue
         if value and not picture:
-            kept.append(_base64_text(value))
-        picture = is_property and bool(_PICTURE.match(line))
-        if picture or (is_property and _BASE64.match(line)):
+            kept.append(decoded := _base64_text(value))
+            joinable = joinable and bool(decoded)  # left out: nothing to go on
+        value, picture = [], False
+        head = None if folded else _HEAD.match(line)
+        if head is None and not folded and bare:
+            if joinable:  # folded on: the escaped new line is the value's
+                kept.append(" \\n" + bare.replace("\\", "\\\\") + "\r\n")
+            continue  # (else nothing to join: vobject would pass over it too)
+        if head is not None and _PICTURE.match(line):
+            value, picture = [line], True
+        elif head is not None and _BASE64_PARAMS & _params_of(head):
             value = [line]
         else:
-            value = []
             kept.append(line)
+        if head is not None:
+            name = head["name"].upper()
+            joinable = _joins(name, head["params"]) and not picture
+            legacy = line[head.end() :].strip() == "2.1" if name == "VERSION" else legacy
     if value and not picture:
         kept.append(_base64_text(value))
     return "".join(kept)
+
+
+def _goes_on(line: str, folded: bool, bare: str, *, picture: bool, legacy: bool) -> bool:
+    """Whether `line` continues the base64 value before it: folded, or blank, or (a
+    picture's, or in vCard 2.1) a line of base64 alone."""
+    if folded or not bare:
+        return True
+    if picture:
+        return ":" not in line  # base64 has no colon: as before, whatever else it holds
+    return legacy and bool(_BASE64_LINE.fullmatch(bare))
+
+
+def _joins(name: str, params: str) -> bool:
+    """Whether a line that is no property may go on the value of property `name`: not
+    BEGIN, END or VERSION; not quoted-printable (whose soft line breaks vobject joins
+    itself)."""
+    return name not in ("BEGIN", "END", "VERSION") and "QUOTED-PRINTABLE" not in params.upper()
+
+
+def _params_of(head: re.Match[str]) -> set[str]:
+    """A property's parameters, upper case, spaces and quotes taken out."""
+    return {re.sub(r'[\s"]', "", param).upper() for param in _PARAM.findall(head["params"])}
 
 
 def _base64_text(lines: list[str]) -> str:
     """A base64 property's lines as one line of text, when they hold text: decoded in
     the CHARSET the property names if Python knows it, else as UTF-8, else as GB18030.
     Anything else (a binary value, a damaged one) is left out, as a picture is."""
-    found = _BASE64.match(lines[0])
-    assert found is not None  # only such lines start one
+    head = _HEAD.match(lines[0])
+    assert head is not None  # only such lines start one
     unfolded = (line[1:] if line[:1] in (" ", "\t") else line for line in lines[1:])
-    raw = "".join("".join(line.split()) for line in [found["value"], *unfolded])
-    params = found["params"] + found["more"]
-    named = _CHARSET.search(params)
+    raw = "".join("".join(line.split()) for line in [lines[0][head.end() :], *unfolded])
+    params = [p for p in _PARAM.findall(head["params"]) if not _is_coding(p)]
     try:
         data = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
-    except ValueError:  # binascii.Error: not base64 (or a line it took in that is none)
+    except ValueError:  # binascii.Error: not base64
         return ""
-    value = _decoded_text(data, named[1].strip().strip('"') if named else None)
+    charset = next((_charset(p) for p in _PARAM.findall(head["params"]) if _charset(p)), None)
+    value = _decoded_text(data, charset)
     if value is None:
         return ""
     lines_of = value.replace("\r\n", "\n").replace("\r", "\n")
     escaped = lines_of.replace("\\", "\\\\").replace("\n", "\\n")  # vCard's text escapes
-    return f"{found['name']}{_CHARSET.sub('', params)}:{escaped}\r\n"
+    return "".join([head["name"], *(f";{p}" for p in params), ":", escaped, "\r\n"])
+
+
+def _is_coding(param: str) -> bool:
+    """ENCODING and CHARSET: what the decoded text no longer needs."""
+    plain = re.sub(r'[\s"]', "", param).upper()
+    return plain in _BASE64_PARAMS or plain.startswith("CHARSET=")
+
+
+def _charset(param: str) -> str | None:
+    plain = re.sub(r'[\s"]', "", param)
+    return plain[8:] if plain.upper().startswith("CHARSET=") else None
+
+
+# What a charset name means for bytes in a card: UTF-16 without a byte-order mark is
+# big-endian (RFC 2781), UCS-2 is its older name, and Latin-1 labels Windows-1252 text
+# (as browsers read it: its “quotes” would be control characters otherwise)
+_CHARSETS = {"utf-16": "utf-16-be", "utf16": "utf-16-be", "ucs-2": "utf-16-be",
+             "ucs2": "utf-16-be", "utf-32": "utf-32-be", "utf32": "utf-32-be",
+             "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252"}  # fmt: skip
+_BOMS = (codecs.BOM_UTF32_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE)
 
 
 def _decoded_text(data: bytes, charset: str | None) -> str | None:
     """`data` as text, or None when it is not: it does not decode, or holds control
-    characters no text has (a binary value: a NUL decodes in any one-byte charset)."""
-    for encoding in dict.fromkeys(filter(None, (charset, "utf-8", "gb18030"))):
+    characters no text has (a binary value: a NUL decodes in any one-byte charset).
+    A C string's closing NULs go first; a vertical tab (Word's line break) is a new
+    line."""
+    named = (charset or "").casefold()
+    if named in _CHARSETS and not data.startswith(_BOMS):
+        named = _CHARSETS[named]
+    for encoding in dict.fromkeys(filter(None, (named, "utf-8", "gb18030"))):
         try:
-            text = data.decode(encoding)
+            text = data.decode(encoding).rstrip("\x00").replace("\x0b", "\n")
         except (LookupError, UnicodeDecodeError):  # a charset Python does not know too
             continue
         if not _CONTROL.search(text):
@@ -381,7 +446,7 @@ def _decoded_text(data: bytes, charset: str | None) -> str | None:
     return None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 Labels = dict[str, tuple[str, bool]]
@@ -461,6 +526,8 @@ def _card_row(card: object) -> list[Cell]:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, bytes):  # a base64 value vobject decoded (none should reach it)
+        return ""
     if isinstance(value, list | tuple):
         return ", ".join(_text(v) for v in value if _text(v))
     return str(value or "").strip()

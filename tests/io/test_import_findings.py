@@ -524,4 +524,39 @@ def test_a_text_value_in_base64_is_read_not_dropped(book, tmp_path):
     assert wang["phones"] == ["+8613800138000"] and wang["company"] == "Acme, Inc."
     assert wang["custom_fields"] == {"Department": "Sales"}
     assert li["title"] == "Buyer" and li["custom_fields"] == {"X_NICK": "娜姐"}
-    assert li["notes"] is None  # "cQ==" took in the line after it: no base64, left out
+    assert li["notes"] == "q\nTEL;CELL;13800138000"  # a line that is no property is kept
+
+
+def test_odd_base64_values_and_lines_that_are_no_property(book, tmp_path, capfd):
+    """A quoted ENCODING; UTF-16 without a byte-order mark (big-endian); Latin-1 that
+    is Windows-1252 (curly quotes); a C string's closing NUL; Word's vertical tab; an
+    iCloud blob under a name of its own. A note's second line written unfolded is kept
+    as its second line, and nothing of the card is printed (vobject printed the lines
+    it could not read, a customer's data, to stderr)."""
+    import base64
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    name, title = b64("王建国".encode()), b64("Buyer".encode("utf-16-be"))
+    note, quoted = b64("重要备注".encode() + b"\x00"), b64(b"\x93Bob\x94")
+    tabbed = b64(b"Sales\x0bEast")
+    cards = (
+        f'BEGIN:VCARD\r\nVERSION:3.0\r\nFN;ENCODING="b":{name}\r\n'
+        f"TITLE;ENCODING=b;CHARSET=UTF-16:{title}\r\nNOTE;ENCODING=b:{note}\r\n"
+        "X-ADDRESSING-GRAMMAR;type=pref:nk4spnSLebY1Z7hrtGsE+SiKxtfLA9NCl1ppo\r\n"
+        " ++yLQXRdTzQ1rMPcvZSSz8zcfqqEZ7obWbUmqx3AwTv9El8\r\nEND:VCARD\r\n"
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN;ENCODING=b;CHARSET=ISO-8859-1:{quoted}\r\n"
+        f"TITLE;ENCODING=b:{tabbed}\r\n"
+        "NOTE:每月初订货\r\n张伟 13800138000 负责对接\r\nTEL:139 0013 9000\r\nEND:VCARD\r\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "c.vcf", cards))
+    found = customers(book)
+    assert list(found) == ["王建国", "“Bob”"] and summary.problems == []
+    wang, bob = found["王建国"], found["“Bob”"]
+    assert (wang["title"], wang["notes"], wang["custom_fields"]) == ("Buyer", "重要备注", {})
+    assert bob["title"] == "Sales\nEast"
+    assert bob["notes"] == "每月初订货\n张伟 13800138000 负责对接"
+    assert bob["phones"] == ["+8613900139000"]
+    out, err = capfd.readouterr()
+    assert "张伟" not in out + err and "13800138000" not in out + err
