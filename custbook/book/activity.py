@@ -103,9 +103,9 @@ class Activity:
         checker.finish()
         if customer_id is not None:
             self.book.customers.require(customer_id)
-        record = self._reminder(customer_id, cleaned or "", due, kind=chosen or "follow-up")
-        record.update(repeat_rule=repeat_rule, notes=clean_text(notes))
         with change_set(self.db, self.book.clock, source) as recorder:
+            record = self._reminder(customer_id, cleaned or "", due, kind=chosen or "follow-up")
+            record.update(repeat_rule=repeat_rule, notes=clean_text(notes))
             return self._create("reminder", record, customer_id, recorder)
 
     def reminder(self, reminder_id: int) -> dict[str, Any]:
@@ -118,11 +118,12 @@ class Activity:
         """Mark done; a repeating one moves on to `next_due` instead (its next occurrence,
         which the caller computes from the repeat rule)."""
         current = self.reminder(reminder_id)
-        if next_due is not None:
-            updates = {"due": next_due.isoformat(), "snoozed_until": None}
-        else:
-            updates = {"done_at": self.book.now_text()}
-        return self._update(current, updates, source)
+        with change_set(self.db, self.book.clock, source):  # done at its instant
+            if next_due is not None:
+                updates = {"due": next_due.isoformat(), "snoozed_until": None}
+            else:
+                updates = {"done_at": self.book.now_text()}
+            return self._update(current, updates, source)
 
     def edit_reminder(
         self, reminder_id: int, values: Mapping[str, Any], *, source: str

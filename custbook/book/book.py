@@ -64,8 +64,8 @@ class Book:
     def now_text(self) -> str:
         """Now, as stored; inside a change set, its instant (made_at): what is stamped
         while it is open shares one time (a log and its follow-up; an import's thousands
-        of records, read once). A service that stamps a value before opening its change
-        set gets the clock's time, as before."""
+        of records, read once). Services stamp inside their change set; outside one
+        (a saved view, an export) this is the clock's time."""
         made_at = history.open_made_at(self.db)
         return made_at if made_at is not None else self.clock().isoformat(timespec="seconds")
 

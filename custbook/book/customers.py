@@ -273,16 +273,17 @@ class Customers:
             self._update("customer", customer_id, customer_id, current, cleaned, recorder)
 
     def archive(self, customer_id: int, *, source: str) -> Customer:
-        return self._set_archived(customer_id, self.book.now_text(), source)
+        return self._set_archived(customer_id, True, source)
 
     def restore(self, customer_id: int, *, source: str) -> Customer:
-        return self._set_archived(customer_id, None, source)
+        return self._set_archived(customer_id, False, source)
 
-    def _set_archived(self, customer_id: int, value: str | None, source: str) -> Customer:
+    def _set_archived(self, customer_id: int, archived: bool, source: str) -> Customer:
         current = self.get(customer_id)
-        if (current["archived_at"] is None) == (value is None):
+        if (current["archived_at"] is not None) == archived:
             return current
         with change_set(self.db, self.book.clock, source) as recorder:
+            value = recorder.made_at if archived else None  # archived when it was changed
             self._update(
                 "customer",
                 customer_id,

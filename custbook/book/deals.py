@@ -49,8 +49,9 @@ class Deals:
     ) -> dict[str, Any]:
         """An order; the amount is given, or quantity × unit price."""
         self.book.customers.require(customer_id)
-        record = self.order_record(customer_id, values)
-        return self._create("order", record, customer_id, source)
+        with change_set(self.db, self.book.clock, source):  # made at its instant
+            record = self.order_record(customer_id, values)
+            return self._create("order", record, customer_id, source)
 
     def order_record(self, customer_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
         """An order to insert, every value checked (ValidationError names each bad one)."""
@@ -152,13 +153,15 @@ class Deals:
     ) -> dict[str, Any]:
         self.book.customers.require(customer_id)
         given = {name: values.get(name) for name in OPPORTUNITY_FIELDS}
-        record = {
-            "customer_id": customer_id,
-            **self._checked_opportunity(given),
-            "created_at": self.book.now_text(),
-            "updated_at": self.book.now_text(),
-        }
-        return self._create("opportunity", record, customer_id, source)
+        with change_set(self.db, self.book.clock, source):  # made at its instant
+            now = self.book.now_text()
+            record = {
+                "customer_id": customer_id,
+                **self._checked_opportunity(given),
+                "created_at": now,
+                "updated_at": now,
+            }
+            return self._create("opportunity", record, customer_id, source)
 
     def edit_opportunity(
         self, opportunity_id: int, values: Mapping[str, Any], *, source: str
@@ -169,7 +172,7 @@ class Deals:
         changed = {k: v for k, v in updates.items() if current[k] != v}
         if not changed:
             return current
-        changed["updated_at"] = self.book.now_text()
+        # (its updated_at is the change set's, as rows.apply stamps every field it writes)
         return self._update("opportunity", current, changed, source)
 
     def _checked_opportunity(self, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -165,3 +165,20 @@ def test_a_repeating_reminder_ends_with_the_years_the_book_keeps(book):
     monthly = book.activity.remind("对账", date(2199, 11, 30), source="r", repeat_rule="每月")
     moved = book.activity.complete(monthly["id"], source="d")
     assert (moved["due"], moved["done_at"]) == ("2199-12-30", None)  # still within the years
+
+
+def test_a_reminder_an_order_and_done_are_stamped_with_their_change_sets(book):
+    """What a change stamps is its change set's time, though this clock moves at each
+    reading (they were read before the change set opened)."""
+
+    def made_at(source: str) -> str:
+        return book.db.execute(
+            "SELECT made_at FROM change_sets WHERE source = ? ORDER BY id DESC", (source,)
+        ).fetchone()[0]
+
+    reminder = book.activity.remind("回访", date(2026, 3, 10), source="remind")
+    assert reminder["created_at"] == made_at("remind")
+    assert book.activity.done(reminder["id"], None, source="done")["done_at"] == made_at("done")
+    customer = book.customers.create(ZHANG, source="add")
+    order = book.deals.add_order(customer.id, {"amount": "3000元"}, source="order")
+    assert order["created_at"] == made_at("order")

@@ -99,6 +99,14 @@ def test_editing_an_opportunity_checks_each_field_and_can_be_undone(book, custom
         deal["id"], {"amount": "6万", "expected_close": "2026-12-31"}, source="e"
     )
     assert (edited["amount_minor"], edited["expected_close"]) == (6_000_000, "2026-12-31")
+    # one time for what an add or edit stamps, though this clock moves at each reading
+    (first,) = book.db.execute("SELECT made_at FROM change_sets WHERE source = 'o'").fetchone()
+    assert deal["created_at"] == deal["updated_at"] == first
+    made_at, stamped = book.db.execute(
+        "SELECT s.made_at, group_concat(c.field) FROM change_sets s"
+        " JOIN changes c ON c.change_set_id = s.id WHERE s.id = (SELECT max(id) FROM change_sets)"
+    ).fetchone()
+    assert edited["updated_at"] == made_at and "updated_at" not in stamped.split(",")
     assert book.deals.edit_opportunity(deal["id"], {"amount": "6万"}, source="e") == edited
     book.undo(source="undo")
     assert book.deals.opportunity(deal["id"])["amount_minor"] == 5_000_000
