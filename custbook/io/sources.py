@@ -318,9 +318,11 @@ def _commas_kept() -> Iterator[None]:
 # encoded stopped vobject's reading of the whole file. Any other value in base64 is text
 # (a name, a note): decoded here, so vobject reads it as text.
 _PICTURE = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]", re.IGNORECASE)
-# A content line's name and parameters, up to the colon before its value (a quoted
-# parameter value may hold a colon or a semicolon)
-_HEAD = re.compile(r'(?P<name>[^;:"\s]+)(?P<params>(?:;(?:[^;:"\r\n]|"[^"\r\n]*")*)*):')
+# A content line's name (ASCII, with its group) and parameters, up to the colon before
+# its value (a quoted parameter value may hold a colon or a semicolon); 备注:… is none
+_HEAD = re.compile(
+    r'(?P<name>(?:[A-Za-z0-9_-]+\.)?[A-Za-z0-9_-]+)(?P<params>(?:;(?:[^;:"\r\n]|"[^"\r\n]*")*)*):'
+)
 _PARAM = re.compile(r';((?:[^;"]|"[^"]*")*)')
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]*")
 _BASE64_PARAMS = {"ENCODING=B", "ENCODING=BASE64", "BASE64"}

@@ -548,7 +548,8 @@ def test_odd_base64_values_and_lines_that_are_no_property(book, tmp_path, capfd)
         " ++yLQXRdTzQ1rMPcvZSSz8zcfqqEZ7obWbUmqx3AwTv9El8\r\nEND:VCARD\r\n"
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN;ENCODING=b;CHARSET=ISO-8859-1:{quoted}\r\n"
         f"TITLE;ENCODING=b:{tabbed}\r\n"
-        "NOTE:每月初订货\r\n张伟 13800138000 负责对接\r\nTEL:139 0013 9000\r\nEND:VCARD\r\n"
+        "NOTE:每月初订货\r\n张伟 13800138000 负责对接\r\n备注:周一送货\r\nTEL:139 0013 9000\r\n"
+        "END:VCARD\r\n"
     )
     summary = imported(book, write_csv(tmp_path / "c.vcf", cards))
     found = customers(book)
@@ -556,7 +557,7 @@ def test_odd_base64_values_and_lines_that_are_no_property(book, tmp_path, capfd)
     wang, bob = found["王建国"], found["“Bob”"]
     assert (wang["title"], wang["notes"], wang["custom_fields"]) == ("Buyer", "重要备注", {})
     assert bob["title"] == "Sales\nEast"
-    assert bob["notes"] == "每月初订货\n张伟 13800138000 负责对接"
+    assert bob["notes"] == "每月初订货\n张伟 13800138000 负责对接\n备注:周一送货"
     assert bob["phones"] == ["+8613900139000"]
     out, err = capfd.readouterr()
     assert "张伟" not in out + err and "13800138000" not in out + err
