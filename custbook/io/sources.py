@@ -385,7 +385,11 @@ def _joins(name: str, params: str) -> bool:
 
 def _params_of(head: re.Match[str]) -> set[str]:
     """A property's parameters, upper case, spaces and quotes taken out."""
-    return {re.sub(r'[\s"]', "", param).upper() for param in _PARAM.findall(head["params"])}
+    return {_plain(param).upper() for param in _PARAM.findall(head["params"])}
+
+
+def _plain(param: str) -> str:
+    return re.sub(r'[\s"]', "", param)
 
 
 def _base64_text(lines: list[str]) -> str:
@@ -396,13 +400,13 @@ def _base64_text(lines: list[str]) -> str:
     assert head is not None  # only such lines start one
     unfolded = (line[1:] if line[:1] in (" ", "\t") else line for line in lines[1:])
     raw = "".join("".join(line.split()) for line in [lines[0][head.end() :], *unfolded])
-    params = [p for p in _PARAM.findall(head["params"]) if not _is_coding(p)]
+    found = _PARAM.findall(head["params"])
+    params = [p for p in found if not _is_coding(p)]
     try:
         data = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
     except ValueError:  # binascii.Error: not base64
         return ""
-    charset = next((_charset(p) for p in _PARAM.findall(head["params"]) if _charset(p)), None)
-    value = _decoded_text(data, charset)
+    value = _decoded_text(data, next(filter(None, map(_charset, found)), None))
     if value is None:
         return ""
     lines_of = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -412,12 +416,12 @@ def _base64_text(lines: list[str]) -> str:
 
 def _is_coding(param: str) -> bool:
     """ENCODING and CHARSET: what the decoded text no longer needs."""
-    plain = re.sub(r'[\s"]', "", param).upper()
+    plain = _plain(param).upper()
     return plain in _BASE64_PARAMS or plain.startswith("CHARSET=")
 
 
 def _charset(param: str) -> str | None:
-    plain = re.sub(r'[\s"]', "", param)
+    plain = _plain(param)
     return plain[8:] if plain.upper().startswith("CHARSET=") else None
 
 

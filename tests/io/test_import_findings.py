@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import zipfile
 from pathlib import Path
@@ -489,19 +490,20 @@ def test_a_value_repeated_down_a_column_is_read_and_reported_for_every_row(book,
     ]  # fmt: skip
 
 
+def b64(value: str | bytes, charset: str = "utf-8") -> str:
+    """A vCard value in base64: text in `charset`, or bytes as they are."""
+    data = value.encode(charset) if isinstance(value, str) else value
+    return base64.b64encode(data).decode()
+
+
 def test_a_text_value_in_base64_is_read_not_dropped(book, tmp_path):
     """A card may carry a text value in base64 (a name, a note): it is decoded in its
     CHARSET, else as UTF-8, else as GB18030 (a charset Python does not know, like
     x-gbk, or none for GBK bytes), padding or not, and imported like any other value.
     A binary value (NULs, whatever its charset) or one that is no base64 is left out
     like a picture: never stored as base64 text, never as a customer's name."""
-    import base64
-
-    def b64(text: str, charset: str = "utf-8") -> str:
-        return base64.b64encode(text.encode(charset)).decode()
-
     note = b64("老客户,喜欢龙井;\n每月初订货")
-    binary = base64.b64encode(b"bplist00\xd4\x01\x02\x00\x00").decode()
+    binary = b64(b"bplist00\xd4\x01\x02\x00\x00")
     cards = (
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN;ENCODING=b;CHARSET=GB18030:{b64('王建国', 'gb18030')}\r\n"
         f"TEL:138 0013 8000\r\nNOTE;ENCODING=b:{note[:20]}\r\n {note[20:]}\r\n"
@@ -533,11 +535,6 @@ def test_odd_base64_values_and_lines_that_are_no_property(book, tmp_path, capfd)
     iCloud blob under a name of its own. A note's second line written unfolded is kept
     as its second line, and nothing of the card is printed (vobject printed the lines
     it could not read, a customer's data, to stderr)."""
-    import base64
-
-    def b64(data: bytes) -> str:
-        return base64.b64encode(data).decode()
-
     name, title = b64("王建国".encode()), b64("Buyer".encode("utf-16-be"))
     note, quoted = b64("重要备注".encode() + b"\x00"), b64(b"\x93Bob\x94")
     tabbed = b64(b"Sales\x0bEast")
