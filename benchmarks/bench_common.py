@@ -9,6 +9,7 @@ import os
 import platform
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -45,6 +46,32 @@ class Runs:
 
     def best(self, name: str) -> float:
         return min(self.seconds[name])
+
+    def paired(self, name: str) -> Paired:
+        """Each run's `name` over its `floor_name`, the two measured next to each other."""
+        mine, floor = self.seconds[name], self.seconds[f"floor_{name}"]
+        return Paired(sorted(m / f for m, f in zip(mine, floor, strict=True)))
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Ratios of runs measured in pairs, sorted. Their median is what a goal is judged
+    by: two runs side by side share the machine's state of the moment, where the best of
+    each side comes from different moments (on this noisy 2-core machine the best-of
+    ratio of one operation ranged 1.85-2.45 in an hour, its paired median 1.79-1.92)."""
+
+    ratios: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios)
+
+    def spread(self) -> str:
+        """The middle half of the ratios, as text (a single run has none)."""
+        if len(self.ratios) < 4:
+            return ""
+        count = len(self.ratios)
+        return f"{self.ratios[count // 4]:.2f}-{self.ratios[(3 * count) // 4]:.2f}"
 
 
 def fmt_s(seconds: float) -> str:
