@@ -48,6 +48,22 @@ class Derived:
             stale.parts |= moved
         stale.order |= moved == "order"
 
+    def note_created(self, entity: str, owners: list[int | None]) -> None:
+        """`note` for records of `entity` just created, one for each of `owners` (an
+        import's thousands: what they move is worked out once)."""
+        figures_move = figures.affected(entity, "create", None)
+        moved = index.affected(entity, "create", None)
+        parts = moved if isinstance(moved, frozenset) else frozenset()
+        for owner in owners:
+            if owner is None:  # (no record of an import's is without its customer)
+                continue
+            stale = self.stale.setdefault(owner, Stale())
+            stale.inserted = None  # as `note` leaves it for a change without its record
+            stale.figures |= figures_move
+            stale.revenue |= figures_move and entity == "order"
+            stale.parts |= parts
+            stale.order |= moved == "order"
+
     def refresh(self, db: sqlite3.Connection, *, erased: bool) -> None:
         """Figures first (the search order comes from them), each kind for all customers
         at once: an import refreshes thousands."""

@@ -85,10 +85,14 @@ class Recorder:
             f" FROM {table} WHERE id BETWEEN ? AND ? ORDER BY id",
             (self.change_set_id, entity, ids[0], ids[-1]),
         )
-        for entity_id, owner_id in self.db.execute(
-            f"SELECT id, {owner} FROM {table} WHERE id BETWEEN ? AND ?", (ids[0], ids[-1])
-        ):
-            self.derived.note(Change(entity, entity_id, owner_id, "create", None, None, None))
+        owners = [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT {owner} FROM {table} WHERE id BETWEEN ? AND ? ORDER BY id",
+                (ids[0], ids[-1]),
+            )
+        ]
+        self.derived.note_created(entity, owners)
         self.count += len(ids)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -197,3 +199,21 @@ def test_format_then_parse_is_the_same_money(money):
 )
 def test_every_symbol_round_trips(money):
     assert parse_amount(format_amount(money), default_currency="USD") == money
+
+
+@settings(deadline=None, max_examples=500)
+@given(
+    whole=st.from_regex(r"[0-9]{1,13}", fullmatch=True),
+    fraction=st.one_of(st.just(""), st.from_regex(r"\.[0-9]{1,12}", fullmatch=True)),
+    scale=st.sampled_from(["", "千", "万", "亿"]),
+)
+def test_the_amount_is_the_exact_decimal_product(whole, fraction, scale):
+    """The minor units are the number times its scale, exactly: what Decimal makes of it
+    (the point is moved in the text, not computed)."""
+    exact = Decimal(whole + fraction) * 10 ** ({"": 0, "千": 3, "万": 4, "亿": 8}[scale] + 2)
+    try:
+        result = parse_amount(whole + fraction + scale)
+    except AmountError:  # a fraction of a fen, or too large
+        assert exact != exact.to_integral_value() or exact > 10**15
+        return
+    assert result == Money(int(exact), "CNY")
