@@ -71,7 +71,7 @@ class Paired:
         if len(self.ratios) < 4:
             return ""
         count = len(self.ratios)
-        return f"{self.ratios[count // 4]:.2f}-{self.ratios[(3 * count) // 4]:.2f}"
+        return f"{self.ratios[count // 4]:.2f}-{self.ratios[(3 * count - 1) // 4]:.2f}"
 
 
 def fmt_s(seconds: float) -> str:
