@@ -67,7 +67,13 @@ class Money:
 
 
 class AmountError(InvalidInput):
-    """What a person typed is not an amount of money; the message names it."""
+    """What a person typed is not an amount of money; the message names it. `reason`:
+    what is wrong, after the value (for a list of problems), when it is more than "not
+    an amount"."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def parse_amount(text: str, default_currency: str = "CNY") -> Money:
@@ -86,10 +92,13 @@ def parse_amount(text: str, default_currency: str = "CNY") -> Money:
         raise AmountError(
             _("“{text}” has more than 2 decimal places: amounts are exact to 0.01").format(
                 text=_shown(text)
-            )
+            ),
+            _("has more than 2 decimal places: amounts are exact to 0.01"),
         )
     if abs(minor) > _LIMIT:
-        raise AmountError(_("“{text}” is too large an amount").format(text=_shown(text)))
+        raise AmountError(
+            _("“{text}” is too large an amount").format(text=_shown(text)), _("is too large")
+        )
     negative = "-" in (match["sign"], match["sign2"])
     return Money(-minor if negative else minor, currency)
 

@@ -190,10 +190,9 @@ class Checker:
         else:
             try:
                 money = parse_amount(text, currency)
-            except AmountError:
-                self.problem(
-                    name, text, _("is not an amount like 1250.50, ¥1,250.50, 3000元 or 1.2万")
-                )
+            except AmountError as error:
+                not_one = _("is not an amount like 1250.50, ¥1,250.50, 3000元 or 1.2万")
+                self.problem(name, text, error.reason or not_one)
                 return None
         if money.minor < 0:
             self.problem(name, str(value), _("is below zero (a refund is an order's status)"))

@@ -410,3 +410,23 @@ def test_an_amount_too_large_is_kept_in_the_notes(book, tmp_path):
         "quantity × unit price is too large: kept in the notes",
     ]
     assert orders(book) == [] and "99999999" in customers(book)["甲公司"]["notes"]
+
+
+def test_an_amount_says_what_is_wrong_with_it(book, tmp_path):
+    """A fraction of a fen and a runaway amount are named as such, not as "no amount";
+    the value stays in the customer's notes."""
+    text = (
+        "客户名称,交易日期,交易金额,产品\n"
+        "甲公司,2024-03-05,0.005,墨盒\n"
+        "乙公司,2024-03-05,20000000000000元,服务器\n"
+        "丙公司,2024-03-05,很多,打印机\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "amounts.csv", text))
+    assert summary.created == 3 and summary.orders == 0
+    reasons = {p.value: p.reason for p in summary.problems if p.column == "交易金额"}
+    assert reasons == {
+        "0.005": "has more than 2 decimal places: amounts are exact to 0.01",
+        "20000000000000元": "is too large",
+        "很多": "is not an amount like 1250.50, ¥1,250.50, 3000元 or 1.2万",
+    }
+    assert "0.005" in customers(book)["甲公司"]["notes"]
