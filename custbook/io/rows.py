@@ -109,11 +109,13 @@ def bad_value_note(label: str, value: str, reason: str) -> str:
 Numbered = tuple[int, list[Cell]]  # a row of the file: its number (as Excel shows it), cells
 Rejected = tuple[int, list[Cell], str]  # a row left out: number, cells, why
 _CHUNK = 2500  # rows a worker reads at a time
-# Rows from which workers read (workers.for_items). Once a field's repeated values were
+# Rows from which workers read (workers.spread). Once a field's repeated values were
 # read once per import, reading here took 1.1 s for 10,000 rows against 1.6 s in two
-# workers (starting them and sending the rows back outweigh the work), and 100,000 rows
-# took the same either way, on this 2-core machine: more cores may gain there.
+# started workers (starting them and sending the rows back outweigh the work), and
+# 100,000 rows took the same either way, on this 2-core machine: more cores may gain
+# there. A forked worker starts in milliseconds and is sent nothing.
 _WORKERS_FROM = 60_000
+_FORKED_FROM = 400
 
 
 @dataclass
@@ -126,12 +128,14 @@ class ReadRows:
 def read_all(reader: RowReader, data: list[Numbered], workers: int | None = None) -> ReadRows:
     """Every row read, in order; a large file's chunks in worker processes, one a core.
     (The rows' cells stay here: the workers send back only what they read.)"""
-    if workers is None:
-        workers = workers_module.for_items(len(data), _WORKERS_FROM)
-    chunks = workers_module.chunked(data, _CHUNK)
+    way = workers_module.spread(len(data), _CHUNK, _WORKERS_FROM, _FORKED_FROM)
+    if workers is not None:  # as asked
+        way = workers_module.Spread(workers, _CHUNK)
+    chunks = workers_module.chunked(data, way.chunk)
     cells_of = dict(data)
     found = ReadRows()
-    for part in workers_module.map_chunks(partial(_read_chunk, reader), chunks, workers):
+    read = partial(_read_chunk, reader)
+    for part in workers_module.map_chunks(read, chunks, way.workers, forked=way.forked):
         for row in part.rows:
             row.cells = cells_of[row.number]
         found.rows += part.rows

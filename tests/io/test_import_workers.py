@@ -1,15 +1,33 @@
 """A large import's pure work done by worker processes gives exactly what one process
-gives, and a failure of the workers loses nothing: the rest is done here."""
+gives, and a failure of the workers loses nothing: the rest is done here. Each test that
+is not about one kind of worker runs with forked workers and with started ones."""
 
 from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
+
+import pytest
 
 from custbook import workers
 from custbook.book.search import index
 from custbook.io import importer
 from custbook.io import rows as io_rows
+
+
+@pytest.fixture(params=["forked", "started"], autouse=True)
+def kind_of_worker(request, monkeypatch):
+    """Forked workers where this platform forks them (Linux), else started ones. (Under
+    pytest-xdist this process has a thread of its own, reading from its controller,
+    which forks() would refuse: here it is taken as the only one. It holds no lock the
+    children need. The real count is tested in a fresh interpreter below.)"""
+    if request.param == "forked" and sys.platform != "linux":
+        pytest.skip("workers are forked on Linux only")
+    monkeypatch.setattr(workers, "_FORK", request.param == "forked")
+    monkeypatch.setattr(workers, "_threads", lambda: 1)
+    return request.param
 
 
 def pid_of(_chunk):
@@ -55,9 +73,16 @@ def test_rows_read_by_workers_equal_rows_read_here(tmp_path, monkeypatch):
     assert len(here.rejected) == 2 and here.problems  # the awkward rows are there
 
 
-def test_chunks_run_in_other_processes_in_order():
-    assert set(workers.map_chunks(pid_of, [[1], [2], [3]], 2)) - {os.getpid()}
-    assert list(workers.map_chunks(doubled, [[1], [2], [3], [4], [5]], 2)) == [
+def ways(kind_of_worker, chunks):
+    """map_chunks' workers and forked for `chunks`: a chunk a worker when forked."""
+    forked = kind_of_worker == "forked"
+    return {"workers": len(chunks) if forked else 2, "forked": forked}
+
+
+def test_chunks_run_in_other_processes_in_order(kind_of_worker):
+    three, five = [[1], [2], [3]], [[1], [2], [3], [4], [5]]
+    assert set(workers.map_chunks(pid_of, three, **ways(kind_of_worker, three))) - {os.getpid()}
+    assert list(workers.map_chunks(doubled, five, **ways(kind_of_worker, five))) == [
         [2], [4], [6], [8], [10]
     ]  # fmt: skip
 
@@ -72,17 +97,21 @@ def fails_in_a_worker(chunk):
     return number * 2
 
 
-def test_when_workers_die_raise_or_cannot_start_the_rest_is_done_here(monkeypatch):
+def test_when_workers_die_raise_or_cannot_start_the_rest_is_done_here(monkeypatch, kind_of_worker):
     here = os.getpid()
     for broken in ([here, 2], [here, 3]):
         chunks = [[here, 1], broken, [here, 4], [here, 5]]
-        assert list(workers.map_chunks(fails_in_a_worker, chunks, 2)) == [2, broken[1] * 2, 8, 10]
+        found = workers.map_chunks(fails_in_a_worker, chunks, **ways(kind_of_worker, chunks))
+        assert list(found) == [2, broken[1] * 2, 8, 10]
 
     def no_processes():
         raise PermissionError("no processes here")
 
     monkeypatch.setattr(workers, "_start", no_processes)
-    assert list(workers.map_chunks(doubled, [[1], [2], [3]], 2)) == [[2], [4], [6]]
+    monkeypatch.setattr(os, "fork", no_processes)
+    three = [[1], [2], [3]]
+    found = workers.map_chunks(doubled, three, **ways(kind_of_worker, three))
+    assert list(found) == [[2], [4], [6]]
 
 
 def test_search_rows_made_by_workers_equal_a_rebuild(book, tmp_path, monkeypatch):
@@ -111,8 +140,10 @@ def prints_then_pid(_chunk):
 
 
 def test_a_worker_runs_custbook_not_a_folder_named_so_and_a_print_does_not_garble_it(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, kind_of_worker
 ):
+    if kind_of_worker == "forked":
+        pytest.skip("a forked worker starts no interpreter and imports nothing")
     fake = tmp_path / "custbook"
     fake.mkdir()
     (fake / "__init__.py").write_text("")
@@ -120,3 +151,100 @@ def test_a_worker_runs_custbook_not_a_folder_named_so_and_a_print_does_not_garbl
     monkeypatch.chdir(tmp_path)
     found = list(workers.map_chunks(prints_then_pid, [[1], [2], [3]], 2))
     assert os.getpid() not in found  # each answered by a worker, none done here
+
+
+def test_a_forked_workers_print_reaches_no_one_and_its_answers_come_through(capfd, kind_of_worker):
+    """A small job (a chunk a worker) is shared with a forked child; a large one (more
+    chunks than workers) goes to started workers, leaving this process free for the
+    answers (a forked child would have every page this process writes copied)."""
+    if kind_of_worker != "forked":
+        pytest.skip("about forked workers")
+    here = os.getpid()
+    small = list(workers.map_chunks(prints_then_pid, [[1], [2]], 2, forked=True))
+    assert small[0] == here != small[1]
+    assert capfd.readouterr() == ("a stray print in the work\n", "")  # this process's own
+    large = list(workers.map_chunks(prints_then_pid, [[1], [2], [3], [4]], 2, forked=True))
+    assert here not in large and large[0] == large[2] != large[1] == large[3]
+    assert capfd.readouterr() == ("", "")
+
+
+THREADS = """
+import _thread, threading, time
+from custbook import workers
+alone = workers.forks()
+release = threading.Event()
+threading.Thread(target=release.wait).start()
+with_thread = workers.forks()
+release.set()
+time.sleep(0.1)
+again = workers.forks()
+_thread.start_new_thread(time.sleep, (1,))  # a thread `threading` does not know of
+print(alone, with_thread, again, workers.forks())
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_no_fork_while_another_thread_runs(kind_of_worker):
+    """A lock held by another thread when the process forks stays locked in the child
+    forever: with one running, however it was started, nothing is forked."""
+    if kind_of_worker != "forked":
+        pytest.skip("about forked workers")
+    found = subprocess.run(
+        [sys.executable, "-c", THREADS], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert found == ["True", "False", "True", "False"]
+
+
+def test_a_failed_fork_leaves_no_child_behind(monkeypatch, kind_of_worker):
+    if kind_of_worker != "forked":
+        pytest.skip("about forked workers")
+    real_fork, forked = os.fork, []
+
+    def second_fails():
+        if forked:
+            raise OSError("no more processes")
+        forked.append(real_fork())
+        return forked[-1]
+
+    monkeypatch.setattr(os, "fork", second_fails)
+    chunks = [[1], [2], [3]]
+    assert list(workers.map_chunks(doubled, chunks, 3, forked=True)) == [[2], [4], [6]]
+    assert forked and forked[0] > 0
+    with pytest.raises(ChildProcessError):  # the first child was reaped
+        os.waitpid(forked[0], os.WNOHANG)
+
+
+def test_how_work_is_spread(monkeypatch, kind_of_worker):
+    """A stream of chunks for started workers from their threshold; below it, one chunk a
+    core when workers are forked; else all here, as on a single core."""
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    assert workers.spread(6000, 2000, 5000, 400) == workers.Spread(2, 2000)
+    forked = kind_of_worker == "forked"
+    small = workers.Spread(2, 501, forked=True) if forked else workers.Spread(1, 2000)
+    assert workers.spread(1001, 2000, 5000, 400) == small
+    assert workers.spread(399, 2000, 5000, 400) == workers.Spread(1, 2000)
+    monkeypatch.setattr(workers, "cores", lambda: 1)
+    assert workers.spread(1001, 2000, 5000, 400) == workers.Spread(1, 2000)
+    assert workers.spread(6000, 2000, 5000, 400) == workers.Spread(1, 2000)
+
+
+def test_a_small_import_read_and_indexed_by_forked_workers_equals_one_made_here(
+    book, tmp_path, monkeypatch, kind_of_worker
+):
+    """The plan and the search rows, with the work shared with a forked child (or, where
+    workers are not forked, all done here)."""
+    path = directory(tmp_path / "名录.csv")
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    here = importer.prepare(path, region="CN", currency="CNY", workers=1)
+    monkeypatch.setattr(io_rows, "_FORKED_FROM", 1)
+    monkeypatch.setattr(index, "_FORKED_FROM", 1)
+    forks = []
+    fork = workers._Child.fork
+    monkeypatch.setattr(workers._Child, "fork", lambda *a: forks.append(1) or fork(*a))
+    shared = importer.prepare(path, region="CN", currency="CNY")
+    assert plan_as_data(shared) == plan_as_data(here)
+    assert importer.run(book, shared).created == 97
+    assert len(forks) == (2 if kind_of_worker == "forked" else 0)  # reading, search words
+    kept = index.kept(book.db)
+    index.rebuild(book.db)
+    assert index.kept(book.db) == kept

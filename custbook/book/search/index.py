@@ -321,10 +321,11 @@ def _write_new(db: sqlite3.Connection, ids: str) -> None:
             (ids,),
         )
     ]
-    chunks = workers.chunked(found, _CHUNK)
-    many = workers.for_items(len(found), _WORKERS_FROM)
+    way = workers.spread(len(found), _CHUNK, _WORKERS_FROM, _FORKED_FROM)
+    chunks = workers.chunked(found, way.chunk)
+    answers = workers.map_chunks(_new_rows, chunks, way.workers, forked=way.forked)
     with _merged_at_the_end(db, len(found) >= _MERGE_AT_END_FROM):
-        for rows, searched in workers.map_chunks(_new_rows, chunks, many):
+        for rows, searched in answers:
             for table in TABLES:
                 db.executemany(_INSERT_ROW[table], rows[table])
             db.executemany(
@@ -364,7 +365,8 @@ def _set_merging(db: sqlite3.Connection, table: str, **settings: int) -> None:
 
 
 _CHUNK = 2000  # customers whose search rows are computed and written at a time
-_WORKERS_FROM = 5000  # customers (workers.for_items)
+_WORKERS_FROM = 5000  # customers (workers.spread), or when workers are forked:
+_FORKED_FROM = 400
 NewRows = tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]
 
 
