@@ -17,16 +17,25 @@ from custbook.io import importer
 from custbook.io import rows as io_rows
 
 
-@pytest.fixture(params=["forked", "started"], autouse=True)
-def kind_of_worker(request, monkeypatch):
-    """Forked workers where this platform forks them (Linux), else started ones. (Under
-    pytest-xdist this process has a thread of its own, reading from its controller,
-    which forks() would refuse: here it is taken as the only one. It holds no lock the
-    children need. The real count is tested in a fresh interpreter below.)"""
-    if request.param == "forked" and sys.platform != "linux":
+@pytest.fixture
+def forking(monkeypatch):
+    """Workers forked for small jobs. (Under pytest-xdist this process has a thread of
+    its own, reading from its controller, which forks() would refuse: here it is taken
+    as the only one. It holds no lock the children need. The real count is tested in a
+    fresh interpreter below.)"""
+    if sys.platform != "linux":
         pytest.skip("workers are forked on Linux only")
-    monkeypatch.setattr(workers, "_FORK", request.param == "forked")
+    monkeypatch.setattr(workers, "_FORK", True)
     monkeypatch.setattr(workers, "_threads", lambda: 1)
+
+
+@pytest.fixture(params=["forked", "started"])
+def kind_of_worker(request, monkeypatch):
+    """Each test that is not about one kind of worker runs with both."""
+    if request.param == "forked":
+        request.getfixturevalue("forking")
+    else:
+        monkeypatch.setattr(workers, "_FORK", False)
     return request.param
 
 
@@ -140,10 +149,8 @@ def prints_then_pid(_chunk):
 
 
 def test_a_worker_runs_custbook_not_a_folder_named_so_and_a_print_does_not_garble_it(
-    tmp_path, monkeypatch, kind_of_worker
+    tmp_path, monkeypatch
 ):
-    if kind_of_worker == "forked":
-        pytest.skip("a forked worker starts no interpreter and imports nothing")
     fake = tmp_path / "custbook"
     fake.mkdir()
     (fake / "__init__.py").write_text("")
@@ -153,12 +160,10 @@ def test_a_worker_runs_custbook_not_a_folder_named_so_and_a_print_does_not_garbl
     assert os.getpid() not in found  # each answered by a worker, none done here
 
 
-def test_a_forked_workers_print_reaches_no_one_and_its_answers_come_through(capfd, kind_of_worker):
+def test_a_forked_workers_print_reaches_no_one_and_its_answers_come_through(capfd, forking):
     """A small job (a chunk a worker) is shared with a forked child; a large one (more
     chunks than workers) goes to started workers, leaving this process free for the
     answers (a forked child would have every page this process writes copied)."""
-    if kind_of_worker != "forked":
-        pytest.skip("about forked workers")
     here = os.getpid()
     small = list(workers.map_chunks(prints_then_pid, [[1], [2]], 2, forked=True))
     assert small[0] == here != small[1]
@@ -184,20 +189,16 @@ print(alone, with_thread, again, workers.forks())
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
-def test_no_fork_while_another_thread_runs(kind_of_worker):
+def test_no_fork_while_another_thread_runs():
     """A lock held by another thread when the process forks stays locked in the child
     forever: with one running, however it was started, nothing is forked."""
-    if kind_of_worker != "forked":
-        pytest.skip("about forked workers")
     found = subprocess.run(
         [sys.executable, "-c", THREADS], capture_output=True, text=True, check=True
     ).stdout.split()
     assert found == ["True", "False", "True", "False"]
 
 
-def test_a_failed_fork_leaves_no_child_behind(monkeypatch, kind_of_worker):
-    if kind_of_worker != "forked":
-        pytest.skip("about forked workers")
+def test_a_failed_fork_leaves_no_child_behind(monkeypatch, forking):
     real_fork, forked = os.fork, []
 
     def second_fails():
