@@ -23,6 +23,33 @@ class Stale:
     order: bool = False  # only its place in the recency order
     inserted: tuple[Any, ...] | None = None  # made by this change set, nothing else of it
 
+    def add(self, moves: Moves) -> None:
+        self.figures |= moves.figures
+        self.revenue |= moves.revenue
+        self.parts |= moves.parts
+        self.order |= moves.order
+
+
+@dataclass(frozen=True)
+class Moves:
+    """What a change to a record moves of its customer's derived rows."""
+
+    figures: bool
+    revenue: bool
+    parts: frozenset[str]
+    order: bool
+
+    @classmethod
+    def of(cls, entity: str, action: str, field: str | None) -> Moves:
+        moves_figures = figures.affected(entity, action, field)
+        moved = index.affected(entity, action, field)
+        return cls(
+            moves_figures,
+            moves_figures and entity == "order",
+            moved if isinstance(moved, frozenset) else frozenset(),
+            moved == "order",
+        )
+
 
 class Derived:
     def __init__(self) -> None:
@@ -40,29 +67,18 @@ class Derived:
         made = fresh and change.entity == "customer" and change.action == "create"
         # (as inserted: read now, a record changed before the change set closes is no matter)
         stale.inserted = index.row_of(change.after) if made and change.after else None
-        if figures.affected(change.entity, change.action, change.field):
-            stale.figures = True
-            stale.revenue |= change.entity == "order"
-        moved = index.affected(change.entity, change.action, change.field)
-        if isinstance(moved, frozenset):
-            stale.parts |= moved
-        stale.order |= moved == "order"
+        stale.add(Moves.of(change.entity, change.action, change.field))
 
     def note_created(self, entity: str, owners: list[int | None]) -> None:
         """`note` for records of `entity` just created, one for each of `owners` (an
         import's thousands: what they move is worked out once)."""
-        figures_move = figures.affected(entity, "create", None)
-        moved = index.affected(entity, "create", None)
-        parts = moved if isinstance(moved, frozenset) else frozenset()
+        moves = Moves.of(entity, "create", None)
         for owner in owners:
             if owner is None:  # (no record of an import's is without its customer)
                 continue
             stale = self.stale.setdefault(owner, Stale())
             stale.inserted = None  # as `note` leaves it for a change without its record
-            stale.figures |= figures_move
-            stale.revenue |= figures_move and entity == "order"
-            stale.parts |= parts
-            stale.order |= moved == "order"
+            stale.add(moves)
 
     def refresh(self, db: sqlite3.Connection, *, erased: bool) -> None:
         """Figures first (the search order comes from them), each kind for all customers

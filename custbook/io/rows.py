@@ -128,9 +128,11 @@ class ReadRows:
 def read_all(reader: RowReader, data: list[Numbered], workers: int | None = None) -> ReadRows:
     """Every row read, in order; a large file's chunks in worker processes, one a core.
     (The rows' cells stay here: the workers send back only what they read.)"""
-    way = workers_module.spread(len(data), _CHUNK, _WORKERS_FROM, _FORKED_FROM)
-    if workers is not None:  # as asked
-        way = workers_module.Spread(workers, _CHUNK)
+    way = (
+        workers_module.spread(len(data), _CHUNK, _WORKERS_FROM, _FORKED_FROM)
+        if workers is None
+        else workers_module.Spread(workers, _CHUNK)  # as asked
+    )
     chunks = workers_module.chunked(data, way.chunk)
     cells_of = dict(data)
     found = ReadRows()
