@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -476,6 +476,7 @@ def _label_of(line: Any, labels: Labels) -> tuple[str, bool] | None:
 
 # What would split a phone cell or be read as a remark inside a phone's label
 _PHONE_CELL_MARKS = re.compile(r"[;,，；、/|:：()（）\n]+")
+_LABEL_MARKS = re.compile(r"[;()（）\n]+")  # what would end a label's brackets or its value
 
 
 def _card_extras(card: object) -> dict[str, str]:
@@ -484,6 +485,12 @@ def _card_extras(card: object) -> dict[str, str]:
     labels = _labels(card)
     found: dict[str, list[str]] = {}
     for key, lines in getattr(card, "contents", {}).items():
+        if key == "email":  # the Email column holds addresses alone: a label is kept here
+            found[_EMAIL_LABELS] = [
+                f"{_text(line.value)} ({label})"
+                for line in lines
+                if _text(line.value) and (label := _custom_label(line, labels))
+            ]
         if key in _CARD_READ or key in _CARD_SKIPPED:
             continue
         column = _CARD_COLUMNS.get(key, key.upper())
@@ -492,25 +499,35 @@ def _card_extras(card: object) -> dict[str, str]:
             label = _label_of(line, labels)
             if value:
                 found.setdefault(column, []).append(f"{value} ({label[0]})" if label else value)
-    return {column: "; ".join(values) for column, values in found.items()}
+    return {column: "; ".join(values) for column, values in found.items() if values}
+
+
+_EMAIL_LABELS = "Email labels"
+
+
+def _custom_label(line: Any, labels: Labels) -> str:
+    """A line's label when its owner typed it (工厂), not one of Apple's own (Work)."""
+    label = _label_of(line, labels)
+    return label[0] if label and not label[1] else ""
 
 
 def _card_row(card: object) -> list[Cell]:
     labels = _labels(card)
 
-    def values(key: str) -> list[object]:
-        return [line.value for line in getattr(card, "contents", {}).get(key, [])]
+    def lines(key: str) -> list[Any]:
+        return list(getattr(card, "contents", {}).get(key, []))
 
-    def phones() -> str:
-        """A custom label stays with its number, as typed: 138 0013 8000 (工厂)."""
+    def values(key: str) -> list[object]:
+        return [line.value for line in lines(key)]
+
+    def labelled(key: str, read: Callable[[object], str], marks: re.Pattern[str]) -> str:
+        """Each value with the label its owner gave it, as typed: 138 0013 8000 (工厂),
+        科技园南路1号 深圳市 (仓库); `marks` are what the label may not hold there."""
         found = []
-        for line in getattr(card, "contents", {}).get("tel", []):
-            number = _text(line.value)
-            label = _label_of(line, labels)
-            custom = label[0] if label and not label[1] else ""
-            words = " ".join(_PHONE_CELL_MARKS.sub(" ", custom).split())
-            if number:
-                found.append(f"{number} ({words})" if words else number)
+        for line in lines(key):
+            words = " ".join(marks.sub(" ", _custom_label(line, labels)).split())
+            if value := read(line.value):
+                found.append(f"{value} ({words})" if words else value)
         return "; ".join(found)
 
     def joined(key: str, separator: str = "; ") -> str:
@@ -522,12 +539,13 @@ def _card_row(card: object) -> list[Cell]:
     org = values("org")
     units = [_text(u) for u in org[0]] if org and isinstance(org[0], list) else []
     # LABEL is ADR formatted for print: read only from a card that has no ADR
-    address = "; ".join(_address(a) for a in values("adr") if _address(a)) or joined("label")
+    address = labelled("adr", _address, _LABEL_MARKS) or joined("label")
     return [
         joined("fn"), family, given,
         units[0] if units else _text(org[0]) if org else "",
-        " ".join(units[1:]), joined("title"), phones(), joined("email"),
-        joined("bday"), address, joined("url"), joined("categories", ", "), joined("note", "\n"),
+        " ".join(units[1:]), joined("title"), labelled("tel", _text, _PHONE_CELL_MARKS),
+        joined("email"), joined("bday"), address, labelled("url", _text, _LABEL_MARKS),
+        joined("categories", ", "), joined("note", "\n"),
     ]  # fmt: skip
 
 

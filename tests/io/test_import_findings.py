@@ -274,6 +274,31 @@ def test_a_vcard_loses_no_field_it_has(book, tmp_path):
     assert summary.problems == []
 
 
+def test_a_vcard_keeps_the_labels_its_owner_gave_addresses_websites_and_emails(book, tmp_path):
+    """A label typed on the phone (仓库, 博客) stays with its address and website, as
+    with a phone number; an email's goes to a field of its own, the Email column holding
+    addresses alone. Apple's own labels (Work) and TYPE say nothing the field does not."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:陈静\r\n"
+        "item1.EMAIL;type=INTERNET:chen@factory.example.com\r\nitem1.X-ABLabel:工厂\r\n"
+        "item2.EMAIL;type=INTERNET:chen@example.com\r\nitem2.X-ABLabel:_$!<Work>!$_\r\n"
+        "EMAIL;type=INTERNET;type=HOME:chen@home.example.com\r\n"
+        "item3.ADR:;;科技园南路1号;深圳市;广东省;518057;中国\r\nitem3.X-ABLabel:仓库\r\n"
+        "ADR;type=HOME:;;人民路2号;上海市;;;\r\n"
+        "item4.URL:https://chen.example.com\r\nitem4.X-ABLabel:博客 (个人)\r\n"
+        "END:VCARD\r\n"
+    )
+    summary = imported(book, write_csv(tmp_path / "c.vcf", card))
+    chen = customers(book)["陈静"]
+    assert chen["address"] == "中国 广东省 深圳市 科技园南路1号 518057 (仓库); 上海市 人民路2号"
+    assert chen["website"] == "https://chen.example.com (博客 个人)"
+    assert chen["emails"] == [
+        "chen@factory.example.com", "chen@example.com", "chen@home.example.com",
+    ]  # fmt: skip
+    assert chen["custom_fields"] == {"Email_labels": "chen@factory.example.com (工厂)"}
+    assert summary.problems == []
+
+
 def test_a_damaged_photo_does_not_stop_a_vcard_file(book, tmp_path):
     """Pictures are never read: one a phone wrote badly (base64 without its padding)
     stopped the whole file."""
