@@ -86,20 +86,9 @@ def decode(data: bytes, encoding: str | None, path: Path) -> str:
     """The text of a file: as `encoding` when given, else UTF-8 (with or without BOM),
     UTF-16 with BOM, or what charset-normalizer finds (GBK read as GB18030)."""
     if encoding:
-        try:
-            return data.decode(encoding)
-        except LookupError:
-            raise InvalidInput(
-                _("--encoding {encoding}: no such encoding").format(encoding=encoding)
-            ) from None
-        except UnicodeDecodeError as error:
-            raise InvalidInput(
-                _("{path} is not {encoding}: byte {at} cannot be read").format(
-                    path=path.name, encoding=encoding, at=error.start
-                )
-            ) from None
+        return _decoded_as(data, encoding, path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return _decoded_as(data, "UTF-16", path)  # its byte-order mark says so
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -122,6 +111,21 @@ def decode(data: bytes, encoding: str | None, path: Path) -> str:
         )
     name = best.encoding.casefold().replace("-", "").replace("_", "")
     return data.decode("gb18030") if name in _CHINESE else str(best)
+
+
+def _decoded_as(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise InvalidInput(
+            _("--encoding {encoding}: no such encoding").format(encoding=encoding)
+        ) from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            _("{path} is not {encoding}: byte {at} cannot be read").format(
+                path=path.name, encoding=encoding, at=error.start
+            )
+        ) from None
 
 
 def _reads_as_chinese(text: str) -> bool:
