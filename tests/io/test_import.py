@@ -380,10 +380,10 @@ def test_clear_errors_for_files_it_cannot_use(book, tmp_path):
     with pytest.raises(InvalidInput, match="no such encoding"):
         imported(book, write_csv(tmp_path / "y.csv", "姓名\n张三\n"), encoding="martian")
     (tmp_path / "g.csv").write_bytes("姓名\n".encode("gbk") + b"\xff\n")
-    with pytest.raises(InvalidInput, match="g.csv is not gbk: byte 5 cannot be read"):
+    with pytest.raises(InvalidInput, match=r"g\.csv is not gbk: byte 5 cannot be read"):
         imported(book, tmp_path / "g.csv", encoding="gbk")
     (tmp_path / "z.csv").write_bytes(b"\xfe\xff\x00\x00\x00")  # a BOM, then half a character
-    with pytest.raises(InvalidInput, match="z.csv is not UTF-16: byte 4 cannot be read"):
+    with pytest.raises(InvalidInput, match=r"z\.csv is not UTF-16: byte 4 cannot be read"):
         imported(book, tmp_path / "z.csv")
 
 
