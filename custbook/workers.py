@@ -19,7 +19,9 @@ everything already imported and its chunk already in its memory, so only its ans
 travels (measured: a 1,000-row import 12% faster, where starting interpreters costs more
 than the whole import), and this process does one chunk itself meanwhile. A process with
 other threads (the app's book thread, the CLI's progress bar) never forks: a lock another
-thread held at that moment would stay locked in the child forever.
+thread held at that moment would stay locked in the child forever. `later` begins one job
+in a forked child while this process goes on with other work (an import's inserts), its
+answer read when wanted.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, NoReturn, TypeVar
+from typing import IO, Any, Generic, NoReturn, TypeVar
 
 from custbook.i18n import chosen_language, set_language
 
@@ -168,19 +170,64 @@ def _forked(
             raise _WorkerFailed from error
         yield work(chunks[0])
         for child in children:
-            yield _answer(child.answers)
+            yield child.answer()
     finally:
-        # Ctrl-C (even one pressed before, whose KeyboardInterrupt comes as _reap is
-        # called) waits until every child is reaped: none is left running or a zombie.
-        reaped, interrupted = False, None
-        while not reaped:
+        _reap_all(children)
+
+
+def _reap_all(children: list[_Child]) -> None:
+    """Every child ended and waited for, or, once it answered, left to end by itself
+    (`_Child.release`). Ctrl-C (even one pressed before, whose KeyboardInterrupt comes
+    as this is called) waits until every child is seen to: none is left running."""
+    reaped, interrupted = False, None
+    while not reaped:
+        try:
+            _reap(children)
+            reaped = True
+        except KeyboardInterrupt as error:
+            interrupted = error
+    if interrupted is not None:
+        raise interrupted
+
+
+class Later(Generic[Item, Result]):
+    """`work` of some items, begun in a forked child while this process goes on
+    (`later`), its answer read when wanted; done here instead when no child could be
+    forked, or it failed. `close` ends a child whose answer is no longer wanted. (This
+    process doing some of the items itself meanwhile made an import slower: measured.)"""
+
+    def __init__(
+        self, work: Callable[[Sequence[Item]], Result], items: Sequence[Item], child: _Child | None
+    ) -> None:
+        self._work = work
+        self._items = items
+        self._child = child
+
+    def result(self) -> Result:
+        child, self._child = self._child, None
+        if child is not None:
             try:
-                _reap(children)
-                reaped = True
-            except KeyboardInterrupt as error:
-                interrupted = error
-        if interrupted is not None:
-            raise interrupted
+                return child.answer()  # type: ignore[no-any-return]
+            except _WorkerFailed:
+                pass  # done here instead, below
+            finally:
+                _reap_all([child])
+        return self._work(self._items)
+
+    def close(self) -> None:
+        child, self._child = self._child, None
+        if child is not None:
+            _reap_all([child])
+
+
+def later(work: Callable[[Sequence[Item]], Result], items: Sequence[Item]) -> Later[Item, Result]:
+    """`work` of `items` begun in a forked child, where `forks()` allows it and there is
+    another core to run it (see `Later`)."""
+    child = None
+    if cores() >= 2 and forks():
+        with contextlib.suppress(OSError):  # none: done here when asked
+            child = _Child.fork(work, [items])
+    return Later(work, items, child)
 
 
 class _Child:
@@ -190,6 +237,13 @@ class _Child:
         self.pid = pid
         self.answers = answers
         self.reaped = False
+        self.answered = False
+
+    def answer(self) -> Any:
+        """Its answer (_WorkerFailed when it has none): it ends by itself then."""
+        found = _answer(self.answers)
+        self.answered = True
+        return found
 
     def end(self) -> None:
         """Killed (if still running) and waited for. Never signalled once reaped: its
@@ -200,12 +254,22 @@ class _Child:
         os.waitpid(self.pid, 0)
         self.reaped = True
 
+    def release(self) -> None:
+        """An answered child, ending by itself: waited for once it has ended, not now
+        (the system takes a few milliseconds to tear a large process down, and this
+        process has better things to do meanwhile)."""
+        self.answers.close()
+        _ENDING.append(self.pid)
+        self.reaped = True
+        _reap_ended()
+
     @classmethod
     def fork(cls, work: Work, chunks: Sequence[Sequence[Any]]) -> _Child:
         """Ctrl-C is held back while the process forks, and a child takes it the
         system's way (it ends at once): it never raises in the child, where it would
         run this process's code from the fork on (its CLI's messages, its book's
         closing)."""
+        _reap_ended()
         reading, writing = os.pipe()
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
@@ -244,10 +308,24 @@ def _answer_and_exit(
 
 
 def _reap(children: list[_Child]) -> None:
-    """Every child ended and waited for (those not yet)."""
+    """Every child ended and waited for, or released once answered (those not yet)."""
     for child in children:
         if not child.reaped:
-            child.end()
+            (child.release if child.answered else child.end)()
+
+
+_ENDING: list[int] = []  # answered children, ending by themselves: reaped once they have
+
+
+def _reap_ended() -> None:
+    """The answered children that have ended reaped, without waiting for the others."""
+    for pid in list(_ENDING):
+        try:
+            ended = os.waitpid(pid, os.WNOHANG)[0] == pid
+        except ChildProcessError:  # reaped already
+            ended = True
+        if ended:
+            _ENDING.remove(pid)
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:

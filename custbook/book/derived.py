@@ -55,6 +55,24 @@ class Derived:
     def __init__(self) -> None:
         self.stale: dict[int, Stale] = {}
         self.figures: dict[int, dict[str, object]] = {}  # a lone customer's, once refreshed
+        # New customers' words being worked out (`searched_later`), and the customers a
+        # change was noted for one at a time (theirs are worked out from what is stored)
+        self.searching: list[tuple[list[int], index.WordsLater]] = []
+        self.noted: set[int] = set()
+
+    def searched_later(self, ids: list[int], words: index.WordsLater) -> None:
+        """The words of customers just created (with their contact people), in `ids`'
+        order, from `index.searched_all` begun before their records were written."""
+        self.searching.append((ids, words))
+
+    def _searched(self) -> dict[int, index.Searched]:
+        found: dict[int, index.Searched] = {}
+        for ids, words in self.searching:
+            found.update(zip(ids, words.result(), strict=True))
+        self.searching.clear()
+        for owner in self.noted:
+            found.pop(owner, None)
+        return found
 
     def note(self, change: Change) -> None:
         owner = change.customer_id
@@ -62,6 +80,7 @@ class Derived:
             owner = change.entity_id  # an erase records no owner: the customer is gone
         if owner is None:
             return
+        self.noted.add(owner)
         fresh = owner not in self.stale
         stale = self.stale.setdefault(owner, Stale())
         made = fresh and change.entity == "customer" and change.action == "create"
@@ -93,7 +112,9 @@ class Derived:
             db,
             {i: s.parts for i, s in stale if s.parts or s.order},
             {i: s.inserted for i, s in stale if s.inserted is not None},
+            self._searched() if self.searching else None,
         )
         if erased:
             index.purge(db)  # nothing of the erased may stay in the index's old segments
         self.stale.clear()
+        self.noted.clear()

@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from custbook import workers
 from custbook.book import recorded
 from custbook.book import rows as book_rows
 from custbook.book.book import Book
@@ -35,7 +36,7 @@ from custbook.book.customers import CONTACT_CHECKS, CUSTOMER_CHECKS, check_value
 from custbook.book.db import transaction
 from custbook.book.history import Recorder, change_set
 from custbook.book.money import Money
-from custbook.book.search import keys
+from custbook.book.search import index, keys
 from custbook.book.validation import field_label
 from custbook.errors import InvalidInput
 from custbook.i18n import _
@@ -504,8 +505,8 @@ def run(
 ) -> Summary:
     """Write the plan as one change set (or, dry, do it and roll it back)."""
     summary = Summary(problems=list(plan.problems), rejected_rows=list(plan.rejected))
-    writer = _Writer(book, summary, plan.columns)
     total = len(plan.incoming)
+    writer = _Writer(book, summary, plan.columns, index.forked_for(total))
     try:
         with (
             book.one_instant(),
@@ -523,6 +524,8 @@ def run(
                 raise _DryRun
     except _DryRun:
         pass
+    finally:
+        writer.close()
     summary.problems.sort(key=lambda problem: problem.row)  # the file's order (stable)
     return summary
 
@@ -534,10 +537,21 @@ Known = dict[str, list[tuple[int, set[str]]]]
 
 
 class _Writer:
-    def __init__(self, book: Book, summary: Summary, columns: list[headers.Column]) -> None:
+    def __init__(
+        self, book: Book, summary: Summary, columns: list[headers.Column], forked: bool
+    ) -> None:
         self.book = book
         self.summary = summary
         self.columns = columns
+        # A small import's new customers' words are worked out by a forked child while
+        # their records are written (index.forked_for): 8% of a 1,000-row import's time
+        self.forked = forked
+        self.searching: list[index.WordsLater] = []
+
+    def close(self) -> None:
+        """Children whose words were not asked for (a dry run, an error) are ended."""
+        for words in self.searching:
+            words.close()
 
     def known_customers(self) -> Known:
         """Every customer's name key with its phones and emails (its contacts' too)."""
@@ -603,7 +617,10 @@ class _Writer:
                 d.problem(self.columns, in_book=False) for d in incoming.differing
             ]
         book = self.book
+        words = self._searched_later(checked)
         ids = recorded.create_many(book, "customer", [c[1] for c in checked], recorder)
+        if words is not None:
+            recorder.derived.searched_later(ids, words)
         people, orders = [], []
         for (_incoming, _customer, contacts, deals), customer_id in zip(checked, ids, strict=True):
             people += [(customer_id, {**c, "customer_id": customer_id}) for c in contacts]
@@ -614,6 +631,15 @@ class _Writer:
         self.summary.contacts += len(people)
         self.summary.orders += len(orders)
         self.summary.created_ids += ids
+
+    def _searched_later(self, checked: list[Any]) -> index.WordsLater | None:
+        """The words of the customers about to be created, begun in a forked child."""
+        if not (self.forked and index.forked_for(len(checked))):
+            return None
+        unsearched = [index.unsearched(customer, people) for _i, customer, people, _o in checked]
+        words = workers.later(index.searched_all, unsearched)
+        self.searching.append(words)
+        return words
 
     def _records(
         self, incoming: Incoming

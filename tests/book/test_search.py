@@ -310,3 +310,25 @@ def test_every_word_in_the_index_is_behind_its_column_groups_mark(fixture):
     assert found and all(term[0] == index.COLUMN_MARKS[col] for term, col in found)
     phones = [term for term, col in found if term[1:].isdigit()]
     assert phones and {term[0] for term in phones} <= {"r"}
+
+
+def test_words_worked_out_beforehand_are_not_trusted_for_a_customer_changed_after():
+    """An import's new customers come with their words worked out (Derived.searched_later,
+    from a forked child); one changed a change at a time before the change set closes
+    gets its words from what is stored instead."""
+    from custbook import workers
+    from custbook.book import history, recorded, rows
+
+    book = Book.in_memory()
+    new = [book.customers.new_record("customer", {"name": n}, {}) for n in ("张伟", "李娜")]
+    other = book.customers.new_record("customer", {"name": "王芳"}, {})
+    someone_else = index.searched_all([index.unsearched(other, [])] * 2)
+    with history.change_set(book.db, book.clock, "t") as recorder:
+        ids = recorded.create_many(book, "customer", new, recorder)
+        later = workers.Later(lambda _items: someone_else, [], None)
+        recorder.derived.searched_later(ids, later)
+        change = history.Change("customer", ids[1], ids[1], "update", "city", None, "上海")
+        rows.apply(book.db, change, recorder.made_at)
+        recorder.record(change)
+    assert [c.record["name"] for c in book.search("wangfang")] == ["张伟"]  # as given
+    assert [c.record["name"] for c in book.search("lina")] == ["李娜"]  # read from the book

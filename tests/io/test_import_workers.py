@@ -8,6 +8,7 @@ import csv
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -249,3 +250,94 @@ def test_a_small_import_read_and_indexed_by_forked_workers_equals_one_made_here(
     kept = index.kept(book.db)
     index.rebuild(book.db)
     assert index.kept(book.db) == kept
+
+
+def test_new_customers_words_worked_out_while_their_records_are_written_equal_a_rebuild(
+    book, tmp_path, monkeypatch, forking
+):
+    """A small import's words come from the records it is about to write, in a child
+    forked before writing them: tags the book has in another case, contact people, notes
+    of conflicts and a customer the import adds to all give what a rebuild reads."""
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(index, "_FORKED_FROM", 1)
+    book.customers.create({"name": "老王", "tags": ["vip"], "phones": ["13900000001"]}, source="t")
+    path = tmp_path / "名录.csv"
+    path.write_text(
+        "客户名称,联系人,电话,邮箱,标签,备注,城市\n"
+        "上海蓝港贸易,张伟,13800000001,a@example.com,VIP;重点,老客户,上海\n"
+        "上海蓝港贸易,李娜,13800000001,,,,杭州\n"
+        "Alice Zhang,,13800000002,alice@example.com,Vip,,\n"
+        "老王,,13900000001,wang@example.com,,新来的,北京\n",
+        encoding="utf-8",
+    )
+    worked_out = []
+    searched_all = index.searched_all
+    monkeypatch.setattr(
+        index, "searched_all", lambda chunk: worked_out.append(1) or searched_all(chunk)
+    )
+    monkeypatch.setattr(index, "_new_rows", lambda chunk: pytest.fail("words read back"))
+    summary = importer.run(book, importer.prepare(path, region="CN", currency="CNY"))
+    assert (summary.created, summary.updated) == (2, 1)
+    assert worked_out == []  # by the child alone: this process only read its answer
+    kept = index.kept(book.db)
+    index.rebuild(book.db)
+    assert index.kept(book.db) == kept
+    assert [c.record["name"] for c in book.search("lina")] == ["上海蓝港贸易"]
+
+
+def test_a_dry_run_ends_the_child_working_out_words(book, tmp_path, monkeypatch, forking):
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(index, "_FORKED_FROM", 1)
+    children = []
+    fork = workers._Child.fork
+    monkeypatch.setattr(
+        workers._Child, "fork", lambda *a: children.append(fork(*a)) or children[-1]
+    )
+    plan = importer.prepare(directory(tmp_path / "名录.csv"), region="CN", currency="CNY")
+    assert importer.run(book, plan, dry_run=True).created == 97
+    words = children[-1]  # the reading child answered; this one was never asked
+    assert words.reaped and not words.answered
+    with pytest.raises(ChildProcessError):  # killed and waited for
+        os.waitpid(words.pid, os.WNOHANG)
+    assert book.db.execute("SELECT count(*) FROM customers").fetchone()[0] == 0
+
+
+def test_work_begun_in_a_child_is_answered_or_done_here(monkeypatch, forking):
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    here = os.getpid()
+    assert workers.later(doubled, [1, 2, 3]).result() == [2, 4, 6]
+    assert workers.later(pid_of, [1]).result() != here
+    dies = workers.later(fails_in_a_worker, [here, 2])  # dies in the child: done here
+    assert dies.result() == 4
+    monkeypatch.setattr(workers, "_threads", lambda: 2)  # no fork: done here when asked
+    assert workers.later(pid_of, [1]).result() == here
+
+
+def test_an_answered_child_ends_by_itself_and_is_reaped(monkeypatch, forking):
+    """Waiting for an answered child to end took milliseconds of each import: it is
+    left to end and reaped later, never killed; one not asked is killed at once."""
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    children = []
+    fork = workers._Child.fork
+    monkeypatch.setattr(
+        workers._Child, "fork", lambda *a: children.append(fork(*a)) or children[-1]
+    )
+    assert workers.later(doubled, [1]).result() == [2]
+    (answered,) = children
+    for _ in range(200):  # it ends as soon as it has answered
+        workers._reap_ended()
+        if answered.pid not in workers._ENDING:
+            break
+        time.sleep(0.01)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(answered.pid, os.WNOHANG)
+    unasked = workers.later(slow, [5])
+    unasked.close()
+    assert children[-1].reaped and not children[-1].answered
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[-1].pid, os.WNOHANG)
+
+
+def slow(chunk):
+    time.sleep(chunk[0])
+    return chunk

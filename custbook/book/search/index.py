@@ -270,13 +270,14 @@ def refresh_many(
     db: sqlite3.Connection,
     parts_of: dict[int, frozenset[str]],
     inserted: dict[int, tuple[Any, ...]] | None = None,
+    searched: dict[int, Searched] | None = None,
 ) -> None:
     """`refresh` for many customers; those not indexed yet (an import's new customers)
     are read with one statement and written with one executemany per table. `inserted`:
     customers just made, nothing else of them changed, as `row_of` gives them (their
     rows come from these: reading them and their contacts back took a tenth of adding a
-    customer)."""
-    if len(parts_of) == 1:  # an everyday write: no need to ask which are indexed
+    customer). `searched`: new customers' words, worked out already (`searched_all`)."""
+    if len(parts_of) == 1 and not searched:  # an everyday write: no need to ask more
         ((customer_id, parts),) = parts_of.items()
         row = (inserted or {}).get(customer_id)
         if row is None:
@@ -296,8 +297,23 @@ def refresh_many(
     for customer_id, parts in parts_of.items():
         if customer_id in indexed:
             refresh(db, customer_id, parts=parts)
-    if len(indexed) < len(parts_of):
+    new = {i: found for i, found in (searched or {}).items() if i in parts_of and i not in indexed}
+    written = _write_searched_new(db, new) if new else 0
+    if len(indexed) + written < len(parts_of):
         _write_new(db, ids)
+
+
+def _write_searched_new(db: sqlite3.Connection, searched: dict[int, Searched]) -> int:
+    """The rows of new customers whose words are worked out, at their recency (those
+    that are still there); returns how many."""
+    recency = db.execute(
+        "SELECT c.id, f.last_contact_at FROM customers c"
+        " LEFT JOIN customer_figures f ON f.customer_id = c.id"
+        " WHERE c.id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(searched)),),
+    ).fetchall()
+    _write_rows(db, [(i, text_rowid(i, last), searched[i]) for i, last in recency])
+    return len(recency)
 
 
 def _write_new(db: sqlite3.Connection, ids: str) -> None:
@@ -315,7 +331,7 @@ def _write_new(db: sqlite3.Connection, ids: str) -> None:
     found = [
         (tuple(row), people.get(row[0], []))
         for row in db.execute(
-            _CUSTOMER.replace("SELECT c.name", "SELECT c.id, c.kind AS person, c.name").replace(
+            _CUSTOMER.replace("SELECT c.name", "SELECT c.id, c.name").replace(
                 "WHERE c.id = ?", f"WHERE c.id{unindexed}"
             ),
             (ids,),
@@ -325,14 +341,19 @@ def _write_new(db: sqlite3.Connection, ids: str) -> None:
     chunks = workers.chunked(found, way.chunk)
     answers = workers.map_chunks(_new_rows, chunks, way.workers, forked=way.forked)
     with _merged_at_the_end(db, len(found) >= _MERGE_AT_END_FROM):
-        for rows, searched in answers:
-            for table in TABLES:
-                db.executemany(_INSERT_ROW[table], rows[table])
-            db.executemany(
-                "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
-                " VALUES (?, ?, ?, ?)",
-                searched,
-            )
+        for rows in answers:
+            _write_rows(db, rows)
+
+
+def _write_rows(db: sqlite3.Connection, rows: list[tuple[int, int, Searched]]) -> None:
+    """New customers' rows, (customer id, rowid, words): one executemany per table."""
+    for position, table in enumerate(TABLES):
+        db.executemany(_INSERT_ROW[table], [(rowid, *s[0][position]) for _i, rowid, s in rows])
+    db.executemany(
+        "INSERT INTO customer_search (customer_id, text_rowid, sort_key, name_key)"
+        " VALUES (?, ?, ?, ?)",
+        [(i, rowid, *s[1:]) for i, rowid, s in rows],
+    )
 
 
 _MERGE_AT_END_FROM = 5000  # new customers
@@ -367,23 +388,49 @@ def _set_merging(db: sqlite3.Connection, table: str, **settings: int) -> None:
 _CHUNK = 2000  # customers whose search rows are computed and written at a time
 _WORKERS_FROM = 5000  # customers (workers.spread), or when workers are forked:
 _FORKED_FROM = 400
-NewRows = tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]
+# A customer's words: each search table's values (TABLES' order), its sort key and name key
+Searched = tuple[tuple[tuple[str, ...], ...], str, str]
+# A customer as _CUSTOMER reads it, with its contact people (name, phones, emails)
+Unsearched = tuple[tuple[Any, ...], list[tuple[Any, ...]]]
+WordsLater = workers.Later[Unsearched, list[Searched]]  # searched_all, begun in a child
 
 
-def _new_rows(chunk: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]) -> NewRows:
-    """The rows of every search table, and of customer_search, for customers read with
-    their contacts (pure: it runs in a worker process too)."""
-    rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
-    searched = []
-    for (customer_id, kind, *row), contacts in chunk:
-        rowid = text_rowid(customer_id, row[-1])
-        values = _values_of(row, contacts, PARTS)
-        for table, columns in TABLES.items():
-            rows[table].append((rowid, *(values[c] for c in columns)))
-        name = row[0]
-        sort = keys.sort_key(name, person=kind == "person")
-        searched.append((customer_id, rowid, sort, keys.normal(name)))
-    return rows, searched
+def forked_for(count: int) -> bool:
+    """Whether the words of `count` new customers are worked out with a forked child
+    (`workers.spread`): so an import does it while it writes their records."""
+    return workers.spread(count, _CHUNK, _WORKERS_FROM, _FORKED_FROM).forked
+
+
+def unsearched(record: dict[str, Any], contacts: list[dict[str, Any]]) -> Unsearched:
+    """A customer about to be inserted, with its contact people, as `searched_all`
+    takes them."""
+    people = [(c["name"], to_column("phones", c.get("phones", [])),
+               to_column("emails", c.get("emails", []))) for c in contacts]  # fmt: skip
+    return row_of(record), people
+
+
+def searched_all(chunk: Sequence[Unsearched]) -> list[Searched]:
+    """The words of customers (pure: it runs in a forked child too)."""
+    return [_searched(row, contacts) for row, contacts in chunk]
+
+
+def _searched(row: Sequence[Any], contacts: list[Any]) -> Searched:
+    values = _values_of(row, contacts, PARTS)
+    name = row[0]
+    return (
+        tuple(tuple(values[c] for c in columns) for columns in TABLES.values()),
+        keys.sort_key(name, person=row[1] == "person"),
+        keys.normal(name),
+    )
+
+
+def _new_rows(chunk: Sequence[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]) -> list[Any]:
+    """(customer id, rowid, words) of customers read with their id first and their
+    contacts (pure: it runs in a worker process too)."""
+    return [
+        (customer_id, text_rowid(customer_id, row[-1]), _searched(row, contacts))
+        for (customer_id, *row), contacts in chunk
+    ]
 
 
 def _write(
