@@ -177,8 +177,9 @@ def _forked(
 
 def _reap_all(children: list[_Child]) -> None:
     """Every child ended and waited for, or, once it answered, left to end by itself
-    (`_Child.release`). Ctrl-C (even one pressed before, whose KeyboardInterrupt comes
-    as this is called) waits until every child is seen to: none is left running."""
+    (`_Child.release`: it has nothing left to do but end). Ctrl-C (even one pressed
+    before, whose KeyboardInterrupt comes as this is called) waits until every child is
+    seen to: none is left working."""
     reaped, interrupted = False, None
     while not reaped:
         try:
@@ -202,9 +203,14 @@ class Later(Generic[Item, Result]):
         self._work = work
         self._items = items
         self._child = child
+        self._done = False
 
     def result(self) -> Result:
+        """The answer (asked once: the child is gone after)."""
         child, self._child = self._child, None
+        if self._done:
+            raise RuntimeError("Later.result asked twice")  # a bug: it would be done again
+        self._done = True
         if child is not None:
             try:
                 return child.answer()  # type: ignore[no-any-return]
@@ -215,9 +221,18 @@ class Later(Generic[Item, Result]):
         return self._work(self._items)
 
     def close(self) -> None:
-        child, self._child = self._child, None
-        if child is not None:
-            _reap_all([child])
+        close_all([self])
+
+
+def close_all(jobs: Iterable[Later[Any, Any]]) -> None:
+    """Children whose answers are no longer wanted ended, all of them even when Ctrl-C
+    comes meanwhile (`_reap_all`)."""
+    children = []
+    for job in jobs:
+        if job._child is not None:
+            children.append(job._child)
+            job._child = None
+    _reap_all(children)
 
 
 def later(work: Callable[[Sequence[Item]], Result], items: Sequence[Item]) -> Later[Item, Result]:
@@ -238,6 +253,7 @@ class _Child:
         self.answers = answers
         self.reaped = False
         self.answered = False
+        self.killed = False
 
     def answer(self) -> Any:
         """Its answer (_WorkerFailed when it has none): it ends by itself then."""
@@ -246,12 +262,16 @@ class _Child:
         return found
 
     def end(self) -> None:
-        """Killed (if still running) and waited for. Never signalled once reaped: its
-        process id may then be another process's."""
+        """Killed (if still running) and waited for. Signalled once, before any wait:
+        once reaped its process id may be another process's (a Ctrl-C that comes after
+        the wait has the wait asked again, which finds nothing to wait for)."""
         self.answers.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+        if not self.killed:
+            self.killed = True
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
         self.reaped = True
 
     def release(self) -> None:

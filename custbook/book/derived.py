@@ -22,6 +22,7 @@ class Stale:
     parts: frozenset[str] = frozenset()  # the parts of what the customer is found by
     order: bool = False  # only its place in the recency order
     inserted: tuple[Any, ...] | None = None  # made by this change set, nothing else of it
+    noted: bool = False  # a change noted for it alone (its words come from what is stored)
 
     def add(self, moves: Moves) -> None:
         self.figures |= moves.figures
@@ -55,10 +56,8 @@ class Derived:
     def __init__(self) -> None:
         self.stale: dict[int, Stale] = {}
         self.figures: dict[int, dict[str, object]] = {}  # a lone customer's, once refreshed
-        # New customers' words being worked out (`searched_later`), and the customers a
-        # change was noted for one at a time (theirs are worked out from what is stored)
+        # New customers' words being worked out (`searched_later`)
         self.searching: list[tuple[list[int], index.WordsLater]] = []
-        self.noted: set[int] = set()
 
     def searched_later(self, ids: list[int], words: index.WordsLater) -> None:
         """The words of customers just created (with their contact people), in `ids`'
@@ -70,9 +69,7 @@ class Derived:
         for ids, words in self.searching:
             found.update(zip(ids, words.result(), strict=True))
         self.searching.clear()
-        for owner in self.noted:
-            found.pop(owner, None)
-        return found
+        return {i: words for i, words in found.items() if not self.stale[i].noted}
 
     def note(self, change: Change) -> None:
         owner = change.customer_id
@@ -80,9 +77,9 @@ class Derived:
             owner = change.entity_id  # an erase records no owner: the customer is gone
         if owner is None:
             return
-        self.noted.add(owner)
         fresh = owner not in self.stale
         stale = self.stale.setdefault(owner, Stale())
+        stale.noted = True
         made = fresh and change.entity == "customer" and change.action == "create"
         # (as inserted: read now, a record changed before the change set closes is no matter)
         stale.inserted = index.row_of(change.after) if made and change.after else None
@@ -117,4 +114,3 @@ class Derived:
         if erased:
             index.purge(db)  # nothing of the erased may stay in the index's old segments
         self.stale.clear()
-        self.noted.clear()

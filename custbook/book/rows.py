@@ -72,12 +72,12 @@ def records(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
         for key in decoded:
             record[key] = json.loads(record[key])
         if "tags" in record:
-            record["tags"] = sorted(json.loads(record["tags"]), key=_nocase)
+            record["tags"] = sorted(json.loads(record["tags"]), key=nocase)
         found.append(record)
     return found
 
 
-def _nocase(name: str) -> str:
+def nocase(name: str) -> str:
     """SQLite's NOCASE order: only ASCII letters fold."""
     return name.translate(_ASCII_LOWER)
 

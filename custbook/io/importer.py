@@ -506,6 +506,8 @@ def run(
     """Write the plan as one change set (or, dry, do it and roll it back)."""
     summary = Summary(problems=list(plan.problems), rejected_rows=list(plan.rejected))
     total = len(plan.incoming)
+    # At most so many new customers: a batch of them may have its words worked out by a
+    # forked child (a large import's are by started workers at the close)
     writer = _Writer(book, summary, plan.columns, index.forked_for(total))
     try:
         with (
@@ -550,8 +552,7 @@ class _Writer:
 
     def close(self) -> None:
         """Children whose words were not asked for (a dry run, an error) are ended."""
-        for words in self.searching:
-            words.close()
+        workers.close_all(self.searching)
 
     def known_customers(self) -> Known:
         """Every customer's name key with its phones and emails (its contacts' too)."""

@@ -94,7 +94,8 @@ class BookLock:
             return
         with contextlib.suppress(OSError):
             os.ftruncate(self._fd, 0)
-        os.close(self._fd)  # closing the file releases the lock
+        _unlock(self._fd)  # now: a forked child still ending holds a copy of this file
+        os.close(self._fd)  # closing the file releases the lock (on Windows)
         self._fd = None
 
 
@@ -143,3 +144,15 @@ def _write_holder(fd: int) -> None:
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, f"{os.getpid()} {socket.gethostname()}\n".encode())
+
+
+def _unlock(fd: int) -> None:
+    """Let go of the lock at once: closing the file lets go only when no copy of it is
+    open (an import's forked child is left to end by itself, and holds one until then).
+    On Windows, where nothing is forked, closing it does."""
+    if os.name == "nt":
+        return
+    import fcntl
+
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_UN)

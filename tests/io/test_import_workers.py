@@ -256,8 +256,9 @@ def test_new_customers_words_worked_out_while_their_records_are_written_equal_a_
     book, tmp_path, monkeypatch, forking
 ):
     """A small import's words come from the records it is about to write, in a child
-    forked before writing them: tags the book has in another case, contact people, notes
-    of conflicts and a customer the import adds to all give what a rebuild reads."""
+    forked before writing them: tags the book has in another case, tags SQLite orders
+    otherwise than casefold (Ärger, ähnlich), contact people, notes of conflicts and a
+    customer the import adds to all give what a rebuild reads."""
     monkeypatch.setattr(workers, "cores", lambda: 2)
     monkeypatch.setattr(index, "_FORKED_FROM", 1)
     book.customers.create({"name": "老王", "tags": ["vip"], "phones": ["13900000001"]}, source="t")
@@ -266,7 +267,7 @@ def test_new_customers_words_worked_out_while_their_records_are_written_equal_a_
         "客户名称,联系人,电话,邮箱,标签,备注,城市\n"
         "上海蓝港贸易,张伟,13800000001,a@example.com,VIP;重点,老客户,上海\n"
         "上海蓝港贸易,李娜,13800000001,,,,杭州\n"
-        "Alice Zhang,,13800000002,alice@example.com,Vip,,\n"
+        "Alice Zhang,,13800000002,alice@example.com,Vip;Ärger;ähnlich,,\n"
         "老王,,13900000001,wang@example.com,,新来的,北京\n",
         encoding="utf-8",
     )
@@ -341,3 +342,57 @@ def test_an_answered_child_ends_by_itself_and_is_reaped(monkeypatch, forking):
 def slow(chunk):
     time.sleep(chunk[0])
     return chunk
+
+
+def test_ctrl_c_while_children_are_ended_still_ends_every_one(monkeypatch, forking):
+    """A Ctrl-C while the first of an import's unasked children is ended (a dry run's
+    close) leaves none of the others running: every one is ended, then it is raised."""
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    children = []
+    fork = workers._Child.fork
+    monkeypatch.setattr(
+        workers._Child, "fork", lambda *a: children.append(fork(*a)) or children[-1]
+    )
+    jobs = [workers.later(slow, [5]) for _ in range(3)]
+    end = workers._Child.end
+    interrupted = []
+
+    def end_then_ctrl_c(child):
+        end(child)
+        if not interrupted:
+            interrupted.append(child.pid)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(workers._Child, "end", end_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        workers.close_all(jobs)
+    assert len(children) == 3 and all(c.reaped for c in children)
+    for child in children:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(child.pid, os.WNOHANG)
+
+
+def test_a_child_is_signalled_once_however_often_its_end_is_asked(monkeypatch, forking):
+    """Once reaped, a child's process id may be another process's: a Ctrl-C that came
+    after the wait has the end asked again, which must signal no one."""
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    children = []
+    fork = workers._Child.fork
+    monkeypatch.setattr(
+        workers._Child, "fork", lambda *a: children.append(fork(*a)) or children[-1]
+    )
+    workers.later(slow, [5]).close()
+    (child,) = children
+    signalled = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: signalled.append(pid))
+    child.reaped = False  # as if the Ctrl-C came between the wait and marking it reaped
+    child.end()
+    assert signalled == [] and child.reaped
+
+
+def test_a_later_answer_is_asked_once(monkeypatch, forking):
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    job = workers.later(doubled, [1])
+    assert job.result() == [2]
+    with pytest.raises(RuntimeError, match="asked twice"):
+        job.result()

@@ -79,3 +79,21 @@ def test_symlinked_lock_file_is_refused(book_path, tmp_path):
     with pytest.raises(LockRefused, match="symbolic link"):
         unlock_book(book_path, PASSPHRASE)
     assert target.read_text() == "precious"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="nothing is forked on Windows")
+def test_closing_frees_the_book_though_a_forked_child_still_holds_the_lock_file(book_path):
+    """An import's forked child is left to end by itself once it has answered, and it
+    holds a copy of the lock file until then: closing the book lets go of the lock at
+    once all the same."""
+    holder = unlock_book(book_path, PASSPHRASE)
+    child = os.fork()
+    if child == 0:  # ends on its own, a while after the book was closed
+        time.sleep(2)
+        os._exit(0)
+    try:
+        holder.close()
+        unlock_book(book_path, PASSPHRASE).close()  # free again at once
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)

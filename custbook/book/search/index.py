@@ -33,7 +33,7 @@ from typing import Any
 
 from custbook import workers
 from custbook.book.db import transaction
-from custbook.book.rows import to_column
+from custbook.book.rows import nocase
 from custbook.book.search import keys
 from custbook.errors import InvalidInput
 from custbook.i18n import _
@@ -219,17 +219,25 @@ def _contacts(db: sqlite3.Connection, customer_id: int, parts: frozenset[str]) -
 
 
 def row_of(record: dict[str, Any]) -> tuple[Any, ...]:
-    """A customer just inserted, never contacted, as _CUSTOMER reads it (phones and
-    emails as their column's JSON text): its search rows without reading it back."""
+    """A customer just inserted, never contacted, as _CUSTOMER reads it (but phones and
+    emails as lists, not their column's JSON text; tags in SQLite's NOCASE order, not
+    casefold's: Ärger before ähnlich): its search rows without reading it back."""
     return (
-        *(_as_column(field, record.get(field)) for field in _CUSTOMER_FIELDS),
-        " ".join(record.get("tags", [])) or None,
+        *(_as_read(field, record.get(field)) for field in _CUSTOMER_FIELDS),
+        " ".join(sorted(record.get("tags", []), key=nocase)) or None,
         None,
     )
 
 
-def _as_column(field: str, value: Any) -> Any:
-    return to_column(field, value) if field in ("phones", "emails") else value
+def _as_read(field: str, value: Any) -> Any:
+    if field in ("phones", "emails") and not isinstance(value, list):  # JSON text, say:
+        raise TypeError(f"{field} must be a list, not {type(value).__name__}")  # no record
+    return value
+
+
+def _listed(value: str | list[Any]) -> list[Any]:
+    """Phones or emails: a column's JSON text, or a record's list."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -> dict[str, str]:
@@ -243,8 +251,8 @@ def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -
     if PEOPLE in parts:
         values |= _people_values(company or "", [c[0] for c in contacts], pinyin_of)
     if REST in parts:
-        all_phones = json.loads(phones) + [p for c in contacts for p in json.loads(c[1])]
-        all_emails = json.loads(emails) + [e for c in contacts for e in json.loads(c[2])]
+        all_phones = _listed(phones) + [p for c in contacts for p in _listed(c[1])]
+        all_emails = _listed(emails) + [e for c in contacts for e in _listed(c[2])]
         values |= _rest_values(all_phones, all_emails, [*places, wechat, tags, notes])
     return {
         column: keys.marked(text, COLUMN_MARKS[column]) if column in COLUMN_MARKS else text
@@ -404,8 +412,7 @@ def forked_for(count: int) -> bool:
 def unsearched(record: dict[str, Any], contacts: list[dict[str, Any]]) -> Unsearched:
     """A customer about to be inserted, with its contact people, as `searched_all`
     takes them."""
-    people = [(c["name"], to_column("phones", c.get("phones", [])),
-               to_column("emails", c.get("emails", []))) for c in contacts]  # fmt: skip
+    people = [(c["name"], *(_as_read(f, c[f]) for f in ("phones", "emails"))) for c in contacts]
     return row_of(record), people
 
 
@@ -424,7 +431,9 @@ def _searched(row: Sequence[Any], contacts: list[Any]) -> Searched:
     )
 
 
-def _new_rows(chunk: Sequence[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]) -> list[Any]:
+def _new_rows(
+    chunk: Sequence[tuple[tuple[Any, ...], list[tuple[Any, ...]]]],
+) -> list[tuple[int, int, Searched]]:
     """(customer id, rowid, words) of customers read with their id first and their
     contacts (pure: it runs in a worker process too)."""
     return [
