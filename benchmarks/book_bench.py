@@ -1,12 +1,12 @@
 """How long the customer book's everyday operations take, against bare sqlite3 doing the same.
 
-    uv run python benchmarks/book_bench.py [--sizes 1000,10000,100000] [--repeat 21]
+    uv run python benchmarks/book_bench.py [--sizes 1000,10000,100000] [--repeat 20]
 
 For each size an in-memory book (`Book.in_memory`, a fixed clock) is filled with
 `fill_demo_book` through the services, then each operation runs `--repeat` times. Beside
 each custbook figure is its floor: bare SQL doing the same writes or reads on the same
 connection (`book.db`), right after or before it in the same run; the goal is judged by
-the median of the runs' ratios (see the notes it prints). Nothing here asserts
+the median of the runs' ratios, each two as one (see the notes it prints). Nothing here asserts
 a timing; the goals below are printed, not enforced.
 """
 
@@ -755,9 +755,10 @@ NOTES = (
     "see the same database and the same SQLite; every other run the floor goes first (the "
     "second of two writes finds the first one's pages and caches warm). custbook and floor "
     "are the best (min) of each side; the paired ratio is the median of the runs' own "
-    "ratios, with the middle half of them beside it, and the goal is judged by it: the "
-    "two sides of a run share the machine's moment, where the two best figures come from "
-    "different moments (bench_common.Paired).",
+    "ratios, each two runs (one with each side first) taken as one, their geometric mean, "
+    "with the middle half of them beside it, and the goal is judged by it: the two sides "
+    "of a run share the machine's moment, where the two best figures come from different "
+    "moments, and each order weighs the same (bench_common.Paired).",
     "Writes: each custbook write is one change set (a change_sets row, a changes row per "
     "field or a whole-record JSON snapshot per created row) whose close refreshes the "
     "customer's kept figures and search rows; it validates first, reads the record back "
@@ -794,7 +795,9 @@ def print_notes() -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="customer counts")
-    parser.add_argument("--repeat", type=int, default=21, help="runs per figure")
+    parser.add_argument(
+        "--repeat", type=int, default=20, help="runs per figure (even: each two, one per order)"
+    )
     return parser.parse_args(argv)
 
 

@@ -13,12 +13,12 @@ issue asks; custbook reads XLSX with calamine, so a second floor reads it so too
 pinyin of every name, company and contact person computed (keys.pinyin_forms), and every
 row custbook stored (customers, contacts, orders, the change set and its history rows,
 the kept figures and revenue months, the search tables) inserted into another empty book
-with one executemany per table, then committed. Eleven runs at 1,000 rows, three at
+with one executemany per table, then committed. Twelve runs at 1,000 rows, four at
 10,000, one at 100,000, who goes first alternating; custbook and floor are each side's
-best run, and the goal is judged by the median of the runs' own ratios
-(bench_common.Paired). Both sides first import a small file of another seed, untimed
-(its times are printed): what a process does once is paid there, not by whichever side
-of the first size runs first.
+best run, and the goal is judged by the median of the runs' own ratios, each two (one
+with each side first) taken as one (bench_common.Paired). Both sides first import a
+small file of another seed, untimed (its times are printed): what a process does once is
+paid there, not by whichever side of the first size runs first.
 Nothing here asserts a timing; the goals are printed.
 """
 
@@ -174,10 +174,10 @@ def warm_up(fmt: str, folder: Path) -> str:
 
 
 def runs_for(size: int) -> int:
-    """Runs of each side: eleven of 1,000 rows (half a second is at the mercy of this
+    """Runs of each side: twelve of 1,000 rows (half a second is at the mercy of this
     machine's neighbours: the best-of ratio of five runs ranged 1.6-3.0× in an hour),
-    three of 10,000, one of 100,000."""
-    return max(1, min(11, 30_000 // size))
+    four of 10,000, one of 100,000; an even number below that, each side first in half."""
+    return 1 if size >= 100_000 else 4 if size >= 10_000 else 12
 
 
 def measure(size: int, fmt: str, folder: Path) -> list[str]:
