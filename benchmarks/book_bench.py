@@ -720,7 +720,8 @@ def books_table(books: list[Filled]) -> Table:
 def ops_table(filled: Filled, runs: Runs, repeat: int) -> Table:
     title = (
         f"{filled.customers:,} customers, {repeat} runs: the best of each side, and the "
-        "median of the runs' ratios (custbook / floor, measured side by side)"
+        "median of the runs' ratios (custbook / floor, side by side; each two runs, one "
+        "per order, as one)"
     )
     table = Table(title=title)
     columns = ("operation", "custbook", "floor", "best ratio", "paired ratio", "middle half",

@@ -222,7 +222,8 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     table = Table(
         title="custbook import against read + pinyin + executemany: the best run of each "
-        "side, and the median of the runs' ratios (each run's two sides side by side)"
+        "side, and the median of the runs' ratios (each run's two sides side by side; each "
+        "two runs, one per order, as one)"
     )
     columns = ("format", "rows", "runs", "custbook", "floor", "floor, calamine read",
                "best ratio", "paired ratio", "middle half", "rows/s", "goal",
