@@ -34,7 +34,7 @@ async def test_import_a_messy_workbook_change_a_column_and_land_on_the_new_custo
         await pilot.press("enter")
         await settle(pilot)
         summary = str(app.screen.query_one("#summary", Static).render())
-        assert "header on row 3" in summary and "2 new customers" in summary
+        assert "header on row 3" in summary and "new customers: 2;" in summary
         mapping = cells(app, "#mapping")
         assert ["QQ号", "custom field “QQ号”", "12345"] in mapping
         assert [r[:2] for r in cells(app, "#problems")][:3] == [
@@ -93,7 +93,7 @@ async def test_choose_the_file_from_the_tree(demo_file, tmp_path, monkeypatch):
         await settle(pilot)
         assert app.screen.query_one("#path", Input).value.endswith("客户名录.xlsx")
         assert not tree.display and app.screen.query_one("#mapping").display
-        assert "2 new customers" in str(app.screen.query_one("#summary", Static).render())
+        assert "new customers: 2;" in str(app.screen.query_one("#summary", Static).render())
 
 
 async def test_the_dry_run_of_a_file_moves_a_progress_bar(demo_file, tmp_path, monkeypatch):
@@ -114,7 +114,7 @@ async def test_the_dry_run_of_a_file_moves_a_progress_bar(demo_file, tmp_path, m
         await unlock(pilot)
         await app.push_screen(ImportScreen(str(messy_workbook(tmp_path / "名录.xlsx"))))
         await settle(pilot)
-        assert "2 new customers" in str(app.screen.query_one("#summary", Static).render())
+        assert "new customers: 2;" in str(app.screen.query_one("#summary", Static).render())
         assert moved == [(True, 2, 2)]
         assert not app.screen.query_one("#progress", ProgressBar).display
 

@@ -233,9 +233,9 @@ class ImportScreen(Screen[None]):
             )
             + "\n"
             + _(
-                "Importing would make {created} new customers and update {updated} "
-                "({unchanged} unchanged), add {contacts} contacts and {orders} orders, and "
-                "leave out {rejected} rows. Ctrl+S imports."
+                "Importing would make new customers: {created}; update: {updated} "
+                "({unchanged} unchanged); add contacts: {contacts}, orders: {orders}; "
+                "leave out rows: {rejected}. Ctrl+S imports."
             ).format(**found.as_json())
         )
         mapping = self.query_one("#mapping", DataTable)
