@@ -167,6 +167,31 @@ def test_demo_out(cli, tmp_path, small_kdf_default):
     assert cli("demo", "--out", str(out_path))[0] == 1  # never overwrites
 
 
+def test_a_demo_too_big_for_a_book_is_refused_and_a_failed_one_leaves_nothing(
+    cli, tmp_path, monkeypatch, small_kdf_default
+):
+    """100,000 demo customers no longer fit a book's 1 GiB (found five minutes into the
+    fill): the most that fit is asked at once. A demo that fails all the same leaves no
+    half-made book at --out, so the next try can use it."""
+    from custbook.book.db import BookFull
+    from custbook.cli import book_commands
+
+    out_path = tmp_path / "demo.cbk"
+    code, _out, err = cli("demo", "--out", str(out_path), "--customers", "100000")
+    assert code == 2 and "0<=x<=90000" in err and not out_path.exists()
+
+    def full(*_args, **_options):
+        raise BookFull
+
+    fill = book_commands.fill_demo_book
+    monkeypatch.setattr(book_commands, "fill_demo_book", full)
+    code, _out, err = cli("demo", "--out", str(out_path), "--no-app")
+    assert code == 1 and "The book is full" in err
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(book_commands, "fill_demo_book", fill)
+    assert cli("demo", "--out", str(out_path), "--no-app", "--customers", "3")[0] == 0
+
+
 # --- real processes: pipes, environment, no terminal ---------------------------------
 
 
