@@ -116,9 +116,11 @@ def _progress(total: int, *, quiet: bool) -> Iterator[importer.Progress | None]:
         yield None
         return
     columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=message_console, transient=True) as bar:
+    # Drawn at each step, not by a thread of its own: with another thread running, an
+    # import shares no work with forked children (workers.forks)
+    with Progress(*columns, console=message_console, transient=True, auto_refresh=False) as bar:
         task = bar.add_task(_("Importing"), total=total)
-        yield lambda done, _total: bar.update(task, completed=done)
+        yield lambda done, _total: bar.update(task, completed=done, refresh=True)
 
 
 def _json(plan: importer.Plan, summary: importer.Summary, dry_run: bool) -> dict[str, Any]:

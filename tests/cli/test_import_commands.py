@@ -62,3 +62,18 @@ def test_bad_options_name_the_problem(book_file, tmp_path):
     assert bad_sheet.returncode != 0 and "客户名录" in bad_sheet.stderr
     assert "Traceback" not in bad_map.stderr + bad_sheet.stderr
     assert saved_names(book_file) == []
+
+
+def test_the_progress_bar_runs_no_thread_of_its_own(monkeypatch):
+    """A thread would stop the import sharing its work with forked children: the bar is
+    drawn at each step instead."""
+    import threading
+
+    from custbook.cli import import_commands, output
+
+    monkeypatch.setattr(output.message_console, "_force_terminal", True)
+    before = threading.active_count()
+    with import_commands._progress(1000, quiet=False) as advance:
+        assert advance is not None
+        advance(500, 1000)
+        assert threading.active_count() == before
