@@ -18,7 +18,7 @@ Linux, in a process with no other thread: a forked child starts in milliseconds 
 everything already imported and its chunk already in its memory, so only its answer
 travels (measured: a 1,000-row import 12% faster, where starting interpreters costs more
 than the whole import), and this process does one chunk itself meanwhile. A process with
-other threads (the app's book thread, the CLI's progress bar) never forks: a lock another
+other threads (the app's book thread) never forks: a lock another
 thread held at that moment would stay locked in the child forever. `later` begins one job
 in a forked child while this process goes on with other work (an import's inserts), its
 answer read when wanted.
