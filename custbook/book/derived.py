@@ -69,7 +69,7 @@ class Derived:
         for ids, words in self.searching:
             found.update(zip(ids, words.result(), strict=True))
         self.searching.clear()
-        return {i: words for i, words in found.items() if not self.stale[i].noted}
+        return {i: words for i, words in found.items() if not self.stale.get(i, Stale()).noted}
 
     def note(self, change: Change) -> None:
         owner = change.customer_id
