@@ -582,17 +582,12 @@ def edited_cities(book: Book, customer_id: int, repeat: int) -> list[SearchRows]
     db = book.db
     row = list(db.execute(search_index._CUSTOMER, (customer_id,)).fetchone())
     contacts = search_index._contacts(db, customer_id, search_index.PARTS)
-    (_rowid, *keys), *_ = db.execute(
-        "SELECT text_rowid, sort_key, name_key FROM customer_search WHERE customer_id = ?",
-        (customer_id,),
-    )
     city_at = search_index._CUSTOMER_FIELDS.index("city")
     found = []
     for index in range(repeat):
         row[city_at] = new_city(index)
-        values = search_index._values_of(row, contacts, search_index.PARTS)
-        content = {t: tuple(values[c] for c in cs) for t, cs in search_index.TABLES.items()}
-        found.append(SearchRows(content, (keys[0], keys[1])))
+        tables, *keys = search_index.searched_all([(tuple(row), contacts)])[0]
+        found.append(SearchRows(dict(zip(search_index.TABLES, tables, strict=True)), tuple(keys)))
     book.customers.edit(customer_id, {"city": new_city(0)}, source=SOURCE)
     written = SearchRows.of(db, customer_id).content
     book.undo(source=SOURCE)
