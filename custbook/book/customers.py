@@ -6,6 +6,7 @@ rejected edit changes nothing and names every problem at once.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -104,6 +105,9 @@ CONTACT_CHECKS: dict[str, FieldCheck] = {
     "is_primary": _flag,
     "notes": _text,
 }
+
+
+_is_custom = operator.methodcaller("startswith", rows.CUSTOM_PREFIX)
 
 
 def _defaults(entity: str) -> dict[str, Any]:
@@ -387,13 +391,11 @@ class Customers:
         """A customer or contact to insert, from checked values (check_values)."""
         now = self.book.now_text()
         cleaned = self._canonical(cleaned)
-        record = {**_defaults(entity), "created_at": now, "updated_at": now, **fixed}
-        for name, value in cleaned.items():
-            if name.startswith(rows.CUSTOM_PREFIX):
-                if value is not None:
-                    record["custom_fields"][name.removeprefix(rows.CUSTOM_PREFIX)] = value
-            else:
-                record[name] = value
+        record = {**_defaults(entity), "created_at": now, "updated_at": now, **fixed, **cleaned}
+        for name in [*filter(_is_custom, cleaned)]:  # (no loop over every field)
+            value = record.pop(name)
+            if value is not None:
+                record["custom_fields"][name.removeprefix(rows.CUSTOM_PREFIX)] = value
         return record
 
     def _insert(

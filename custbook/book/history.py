@@ -8,14 +8,13 @@ inverse as a new change set of its own; it passes over erases, which keep nothin
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from custbook.book import rows
+from custbook.book import jsontext, rows
 from custbook.book.db import transaction
 from custbook.book.derived import Derived
 from custbook.clock import Clock
@@ -100,11 +99,11 @@ def _dump(value: Any) -> str | None:
     return None if value is None else _encode(value)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps makes one each call
+_encode = jsontext.encoder(compact=False, sort_keys=False)
 
 
 def _load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    return None if text is None else jsontext.decode(text)
 
 
 # The change set open on each connection (by id: connections are not hashable by value).

@@ -13,6 +13,8 @@ import string
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from custbook.book import jsontext
+
 if TYPE_CHECKING:
     from custbook.book.history import Change
 
@@ -70,7 +72,7 @@ def records(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     for row in cursor:
         record = dict(zip(names, row, strict=True))
         for key in decoded:
-            record[key] = json.loads(record[key])
+            record[key] = jsontext.decode(record[key])
         if "tags" in record:
             record["tags"] = sorted(json.loads(record["tags"]), key=nocase)
         found.append(record)
@@ -87,7 +89,7 @@ def to_column(key: str, value: Any) -> Any:
     return _json_column(value) if key in JSON_COLUMNS else value
 
 
-_json_column = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+_json_column = jsontext.encoder(compact=True, sort_keys=True)
 
 
 def tags_of(db: sqlite3.Connection, customer_id: int) -> list[str]:
@@ -123,12 +125,12 @@ def insert_stored(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -
     tenth of adding a customer)."""
     table = TABLES[entity]
     given = _columns(record)
-    kinds, defaults = _schema_of(db, table)
-    if defaults is not None and all(_stored_as_given(kinds.get(k), v) for k, v in given.items()):
+    as_given, defaults = _schema_of(db, table)
+    if defaults is not None and _stored_as_given(as_given, given):
         cursor = _inserted(db, table, given, "")
         stored = {**defaults, **given, "id": given.get("id") or cursor.lastrowid}
         for key in JSON_COLUMNS.intersection(stored):  # as records() decodes them
-            stored[key] = json.loads(stored[key])
+            stored[key] = jsontext.decode(stored[key])
     else:
         (stored,) = records(_inserted(db, table, given, " RETURNING *"))
     if entity == "customer":
@@ -139,52 +141,67 @@ def insert_stored(db: sqlite3.Connection, entity: str, record: dict[str, Any]) -
 
 
 def _columns(record: dict[str, Any]) -> dict[str, Any]:
-    """A record's column values as stored (JSON as text); no id unless it has one."""
-    return {
-        k: to_column(k, v)
-        for k, v in record.items()
-        if k != "tags" and (k != "id" or v is not None)
-    }
+    """A record's column values as stored (JSON as text); no id unless it has one. (Made
+    without a loop over every field: an add runs this, and bytecode is what it costs.)"""
+    columns = dict(record)
+    columns.pop("tags", None)
+    if "id" in columns and columns["id"] is None:
+        del columns["id"]
+    for key in JSON_COLUMNS.intersection(columns):
+        columns[key] = _json_column(columns[key])
+    return columns
 
 
 def _inserted(
     db: sqlite3.Connection, table: str, columns: dict[str, Any], returning: str
 ) -> sqlite3.Cursor:
     names = ", ".join(columns)
-    marks = ", ".join("?" for _ in columns)
+    marks = ", ".join("?" * len(columns))
     return db.execute(
         f"INSERT INTO {table} ({names}) VALUES ({marks}){returning}", list(columns.values())
     )
 
 
-def _stored_as_given(kind: str | None, value: Any) -> bool:
-    """Whether SQLite gives `value` back as it was given, in a column declared `kind`
-    (an integer column turns the text "5" into 5, a text column 5 into "5")."""
-    if kind is None:  # no such column: the INSERT says so
-        return False
-    return value is None or kind == {int: "INTEGER", str: "TEXT"}.get(type(value))
+# A table's (column, type) pairs that SQLite stores as they are given: None anywhere, an
+# int in an INTEGER column, a str in a TEXT one (an integer column turns the text "5"
+# into 5, a text column 5 into "5"; a bool is not an int here)
+AsGiven = frozenset[tuple[str, type]]
 
 
-# Each table's columns in order, with their declared types and their defaults' values
-# (None when a default is more than a constant, or would not be stored as SQLite gives
-# it: such a table's records are read back). Every book is at the latest schema once
-# open; migrations forget what was kept here (forget_schema).
-_SCHEMA: dict[str, tuple[dict[str, str], dict[str, Any] | None]] = {}
+def _stored_as_given(as_given: AsGiven, columns: dict[str, Any]) -> bool:
+    """Whether SQLite gives back each of `columns`' values as it was given (a column the
+    table lacks: no; the INSERT says so). Asked in C, without a loop of bytecode."""
+    return all(map(as_given.__contains__, zip(columns, map(type, columns.values()), strict=True)))
+
+
+def _as_given(declared: dict[str, str]) -> AsGiven:
+    kept = {"INTEGER": int, "TEXT": str}
+    return frozenset(
+        [(column, type(None)) for column in declared]
+        + [(column, kept[kind]) for column, kind in declared.items() if kind in kept]
+    )
+
+
+# Each table's columns as `AsGiven`, and their defaults' values (None when a default is
+# more than a constant, or would not be stored as SQLite gives it: such a table's records
+# are read back). Every book is at the latest schema once open; migrations forget what
+# was kept here (forget_schema).
+_SCHEMA: dict[str, tuple[AsGiven, dict[str, Any] | None]] = {}
 _CONSTANT = re.compile(r"NULL|-?[0-9]+|'[^']*'", re.IGNORECASE)
 
 
-def _schema_of(db: sqlite3.Connection, table: str) -> tuple[dict[str, str], dict[str, Any] | None]:
+def _schema_of(db: sqlite3.Connection, table: str) -> tuple[AsGiven, dict[str, Any] | None]:
     found = _SCHEMA.get(table)
     if found is None:
         columns = db.execute(f"PRAGMA table_info({table})").fetchall()
-        kinds = {c[1]: c[2].upper() for c in columns}
+        as_given = _as_given({c[1]: c[2].upper() for c in columns})
         texts = [c[4] or "NULL" for c in columns]  # SQL: 'person', 0, '[]'
         values = db.execute(f"SELECT {', '.join(texts)}").fetchone()
-        defaults: dict[str, Any] | None = dict(zip(kinds, values, strict=True))
+        defaults: dict[str, Any] | None = dict(zip([c[1] for c in columns], values, strict=True))
         constant = all(_CONSTANT.fullmatch(text) for text in texts)
-        if not constant or not all(_stored_as_given(kinds[k], v) for k, v in defaults.items()):
+        if not constant or not _stored_as_given(as_given, defaults):
             defaults = None
-        found = _SCHEMA[table] = (kinds, defaults)
+        found = _SCHEMA[table] = (as_given, defaults)
     return found
 
 

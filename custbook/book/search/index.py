@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from custbook import workers
+from custbook.book import jsontext
 from custbook.book.db import transaction
 from custbook.book.rows import nocase
 from custbook.book.search import keys
@@ -222,22 +223,24 @@ def row_of(record: dict[str, Any]) -> tuple[Any, ...]:
     """A customer just inserted, never contacted, as _CUSTOMER reads it (but phones and
     emails as lists, not their column's JSON text; tags in SQLite's NOCASE order, not
     casefold's: Ärger before ähnlich): its search rows without reading it back."""
+    _require_lists(record)
     return (
-        *(_as_read(field, record.get(field)) for field in _CUSTOMER_FIELDS),
-        " ".join(sorted(record.get("tags", []), key=nocase)) or None,
+        *map(record.get, _CUSTOMER_FIELDS),
+        " ".join(sorted(record.get("tags") or (), key=nocase)) or None,
         None,
     )
 
 
-def _as_read(field: str, value: Any) -> Any:
-    if field in ("phones", "emails") and not isinstance(value, list):  # JSON text, say:
-        raise TypeError(f"{field} must be a list, not {type(value).__name__}")  # no record
-    return value
+def _require_lists(record: dict[str, Any]) -> None:
+    for field in ("phones", "emails"):
+        value = record.get(field)
+        if not isinstance(value, list):  # JSON text, say: not a record
+            raise TypeError(f"{field} must be a list, not {type(value).__name__}")
 
 
 def _listed(value: str | list[Any]) -> list[Any]:
     """Phones or emails: a column's JSON text, or a record's list."""
-    return json.loads(value) if isinstance(value, str) else value
+    return jsontext.decode(value) if isinstance(value, str) else value
 
 
 def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -> dict[str, str]:
@@ -254,10 +257,9 @@ def _values_of(row: Sequence[Any], contacts: list[Any], parts: frozenset[str]) -
         all_phones = _listed(phones) + [p for c in contacts for p in _listed(c[1])]
         all_emails = _listed(emails) + [e for c in contacts for e in _listed(c[2])]
         values |= _rest_values(all_phones, all_emails, [*places, wechat, tags, notes])
-    return {
-        column: keys.marked(text, COLUMN_MARKS[column]) if column in COLUMN_MARKS else text
-        for column, text in values.items()
-    }
+    for column in COLUMN_MARKS.keys() & values.keys():
+        values[column] = keys.marked(values[column], COLUMN_MARKS[column])
+    return values
 
 
 def _memo(work: PinyinOf) -> PinyinOf:
@@ -412,7 +414,9 @@ def forked_for(count: int) -> bool:
 def unsearched(record: dict[str, Any], contacts: list[dict[str, Any]]) -> Unsearched:
     """A customer about to be inserted, with its contact people, as `searched_all`
     takes them."""
-    people = [(c["name"], *(_as_read(f, c[f]) for f in ("phones", "emails"))) for c in contacts]
+    for contact in contacts:
+        _require_lists(contact)
+    people = [(c["name"], c["phones"], c["emails"]) for c in contacts]
     return row_of(record), people
 
 
@@ -460,17 +464,17 @@ def _write(
         contacts = _contacts(db, customer_id, parts)
     values = _values_of(row, contacts, parts)
     for table, columns in TABLES.items():
-        changed = [c for c in columns if c in values]
+        changed = [*filter(values.__contains__, columns)]
         if not changed:
             continue
         if old is not None:
             settings = ", ".join(f"{c} = ?" for c in changed)
             db.execute(
                 f"UPDATE {table} SET {settings} WHERE rowid = ?",
-                (*(values[c] for c in changed), old),
+                (*map(values.__getitem__, changed), old),
             )
             continue
-        db.execute(_INSERT_ROW[table], (rowid, *(values[c] for c in columns)))
+        db.execute(_INSERT_ROW[table], (rowid, *map(values.__getitem__, columns)))
     if NAME in parts:
         name, kind = row[0], row[1]
         db.execute(

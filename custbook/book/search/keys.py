@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -93,9 +94,10 @@ def pinyin_forms(text: str) -> tuple[str, ...]:
     holding Chinese: 张伟 → zhangwei, zw. Other characters are kept as they are."""
     if not any(is_han(c) for c in text):
         return ()
-    chars = [c for c in normal(text) if not c.isspace()]
-    fulls = ("".join(c) for c in _combinations([readings(c) for c in chars]))
-    initials = ("".join(c) for c in _combinations([_initials(c) for c in chars]))
+    # (maps, not comprehensions: every name written runs this, and bytecode is its cost)
+    chars = "".join(normal(text).split())
+    fulls = map("".join, _combinations(list(map(readings, chars))))
+    initials = map("".join, _combinations(list(map(_initials, chars))))
     return tuple(dict.fromkeys(itertools.chain(fulls, initials)))
 
 
@@ -111,8 +113,10 @@ def _combinations(choices: list[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
     """Combinations of readings, the first characters' readings varied first: 长沙银行
     gives changsha… and zhangsha… before the readings of 行 (capped)."""
     backwards = itertools.product(*reversed(choices))
-    for combination in itertools.islice(backwards, _MAX_READINGS):
-        yield combination[::-1]
+    return map(_BACKWARDS, itertools.islice(backwards, _MAX_READINGS))
+
+
+_BACKWARDS = operator.itemgetter(slice(None, None, -1))
 
 
 def sort_key(name: str, *, person: bool) -> str:
@@ -167,7 +171,8 @@ def inner_starts(name: str) -> str:
     """The rest of a Chinese name from each of its characters after the first, as words:
     one character (伟) then finds the names holding it as the start of a word."""
     text = normal(name)
-    return " ".join([text[i:] for i in range(1, len(text)) if ord(text[i]) in pinyin_dict])
+    readable = map(pinyin_dict.__contains__, map(ord, text[1:]))
+    return " ".join([text[i:] for i in itertools.compress(range(1, len(text)), readable)])
 
 
 def phone_forms(phones: Iterable[dict[str, str]]) -> Iterator[str]:
@@ -175,7 +180,7 @@ def phone_forms(phones: Iterable[dict[str, str]]) -> Iterator[str]:
     number (without a trunk 0 or country code) and E.164 without the plus, so any run of
     its digits finds it and its start is a prefix."""
     for phone in phones:
-        typed = "".join(c for c in normal(phone.get("typed", "")) if c.isdigit())
+        typed = "".join(filter(str.isdigit, normal(phone.get("typed", ""))))
         e164 = phone.get("e164", "")
         yield from dict.fromkeys(filter(None, (typed, _national(e164), e164.lstrip("+"))))
 
