@@ -171,8 +171,7 @@ def inner_starts(name: str) -> str:
     """The rest of a Chinese name from each of its characters after the first, as words:
     one character (伟) then finds the names holding it as the start of a word."""
     text = normal(name)
-    readable = map(pinyin_dict.__contains__, map(ord, text[1:]))
-    return " ".join([text[i:] for i in itertools.compress(range(1, len(text)), readable)])
+    return " ".join([text[i:] for i in range(1, len(text)) if ord(text[i]) in pinyin_dict])
 
 
 def phone_forms(phones: Iterable[dict[str, str]]) -> Iterator[str]:
