@@ -93,3 +93,24 @@ def test_a_cell_of_one_mobile_reads_as_the_long_way_reads_it(typed, region):
     finally:
         cells.valid_cn_mobile = original
     assert quick.problems == slow.problems
+
+
+@settings(deadline=None, max_examples=400)
+@given(
+    st.lists(MOBILE_LIKE | st.sampled_from(["139 1234 5678；021-62345678", "１３９１２３４５６７８"]),
+             max_size=3),
+    st.sampled_from(["CN", "CN", "US"]),
+)  # fmt: skip
+def test_a_form_value_of_one_mobile_reads_as_the_long_way_reads_it(values, region):
+    """Checker.phones takes a value that is one Chinese mobile straight to its number:
+    the same phones and problems as splitting it and parsing each part."""
+    quick = validation.Checker(region=region)
+    found = quick.phones("phones", values)
+    slow = validation.Checker(region=region)
+    original = validation.valid_cn_mobile
+    validation.valid_cn_mobile = lambda _typed, _region: None
+    try:
+        assert found == slow.phones("phones", values)
+    finally:
+        validation.valid_cn_mobile = original
+    assert quick.problems == slow.problems

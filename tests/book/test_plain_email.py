@@ -6,6 +6,7 @@ from email_validator import validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from custbook.book import validation
 from custbook.book.validation import Checker, plain_email
 
 ASCII_EMAILS = st.text(st.sampled_from("abcXYZ019._%+-@"), min_size=3, max_size=30) | st.builds(
@@ -30,3 +31,21 @@ def test_addresses_the_shortcut_leaves_to_email_validator():
     assert checker.email("e", "Sales1@Example.COM") == "Sales1@example.com"
     assert checker.email("e", "张三@例子.中国") == "张三@例子.中国"
     assert checker.email("e", "a@b.test") is None and checker.problems
+
+
+@settings(deadline=None, max_examples=400)
+@given(st.lists(ASCII_EMAILS | st.sampled_from(["张三 <a@b.cn>", "a@b.cn; c@d.cn", "Ａ@b.cn"]),
+                max_size=3))  # fmt: skip
+def test_a_form_value_of_one_plain_address_reads_as_the_long_way_reads_it(values):
+    """Checker.emails takes a value that is one everyday address straight to it: the
+    same addresses and problems as splitting it and checking each part."""
+    quick = Checker()
+    found = quick.emails("emails", values)
+    slow = Checker()
+    original = validation.plain_email
+    validation.plain_email = lambda _text: None
+    try:
+        assert found == slow.emails("emails", values)
+    finally:
+        validation.plain_email = original
+    assert quick.problems == slow.problems
