@@ -127,10 +127,11 @@ def check_values(
     checker = Checker(region=region)
     cleaned: dict[str, Any] = {}
     for name, raw in values.items():
-        if name.startswith(rows.CUSTOM_PREFIX) and checks is CUSTOMER_CHECKS:
+        check = checks.get(name)
+        if check is not None:
+            cleaned[name] = check(checker, name, raw)
+        elif name.startswith(rows.CUSTOM_PREFIX) and checks is CUSTOMER_CHECKS:
             cleaned[name] = checker.text(name, raw)
-        elif name in checks:
-            cleaned[name] = checks[name](checker, name, raw)
         else:
             raise ValueError(f"unknown field {name!r}")  # a programming error, not input
     if creating and "name" not in values:
