@@ -22,7 +22,7 @@ from custbook.book.history import (
     known_in_history,
 )
 from custbook.book.validation import Checker, clean_text
-from custbook.errors import NotFound
+from custbook.errors import InvalidInput, NotFound
 from custbook.i18n import _
 
 if TYPE_CHECKING:
@@ -168,10 +168,25 @@ class AmbiguousName(NotFound):
                 name=name, n=len(matches)
             )
         ]
-        for match in matches:
-            where = " · ".join(filter(None, [match["company"], match["city"]]))
-            lines.append(f"  {match.id}  {match.name}" + (f"  ({where})" if where else ""))
+        lines += [_line_of(match.record) for match in matches]
         super().__init__("\n".join(lines))
+
+
+class NoSuchName(NotFound):
+    """No customer has this exact name; `near`: the records of some that a search for it
+    finds (上海蓝港 for 上海蓝港贸易有限公司), so the person can name one by its id."""
+
+    def __init__(self, name: str, near: list[dict[str, Any]]) -> None:
+        lines = [_("No customer is named “{name}”.").format(name=name)]
+        if near:
+            lines.append(_("A search for it finds these; name one by its id:"))
+            lines += [_line_of(record) for record in near]
+        super().__init__("\n".join(lines))
+
+
+def _line_of(record: Mapping[str, Any]) -> str:
+    where = " · ".join(filter(None, [record.get("company"), record.get("city")]))
+    return f"  {record['id']}  {record['name']}" + (f"  ({where})" if where else "")
 
 
 class Customers:
@@ -228,12 +243,18 @@ class Customers:
                     raise
         named = self._named(text)
         if not named:
-            raise NotFound(_("No customer is named “{name}”.").format(name=text))
+            raise NoSuchName(text, self._near(text))
         live = [customer_id for customer_id, is_live in named if is_live]
         candidates = live or [customer_id for customer_id, _live in named]
         if len(candidates) > 1:
             raise AmbiguousName(text, [self.get(i) for i in candidates])
         return self.get(candidates[0])
+
+    def _near(self, text: str) -> list[dict[str, Any]]:
+        try:
+            return [found.record for found in self.book.search(text, limit=_NEAR)]
+        except InvalidInput:  # text the search cannot read as a query (a bad filter)
+            return []
 
     def _named(self, name: str) -> list[tuple[int, bool]]:
         return [
@@ -422,6 +443,9 @@ class Customers:
             change = Change(entity, entity_id, customer_id, "update", name, before, value)
             rows.apply(self.db, change, recorder.made_at)
             recorder.record(change)
+
+
+_NEAR = 5  # customers a name that matches no one suggests
 
 
 def _no_customer(customer_id: int) -> NotFound:

@@ -118,6 +118,21 @@ def test_resolve_by_id_name_and_ambiguity(book):
         book.customers.resolve("李娜")
 
 
+def test_a_name_that_matches_no_one_suggests_whom_a_search_finds(book):
+    lan = book.customers.create({"name": "上海蓝港贸易有限公司", "city": "上海"}, source="add")
+    book.customers.create({"name": "北京华峰", "city": "北京"}, source="add")
+    with pytest.raises(NotFound) as raised:
+        book.customers.resolve("上海蓝港")
+    assert raised.value.message.splitlines() == [
+        "No customer is named “上海蓝港”.",
+        "A search for it finds these; name one by its id:",
+        f"  {lan.id}  上海蓝港贸易有限公司  (上海)",
+    ]
+    with pytest.raises(NotFound) as raised:
+        book.customers.resolve("grade:Z")  # not a filter search can read: no suggestions
+    assert raised.value.message == "No customer is named “grade:Z”."
+
+
 def test_contacts(book):
     company = book.customers.create({"name": "华峰贸易", "kind": "公司"}, source="add")
     contact = book.customers.add_contact(

@@ -82,6 +82,9 @@ def test_ambiguous_name_lists_the_candidates(book_file):
     assert result.returncode == 8
     assert "1  王芳  (上海)" in result.stderr and "2  王芳  (华东贸易)" in result.stderr
     assert custbook(book_file, "show", "nobody").returncode == 8
+    near = custbook(book_file, "log", "王", "--subject", "电话")  # part of a name
+    assert near.returncode == 8
+    assert "1  王芳  (上海)" in near.stderr and "2  王芳  (华东贸易)" in near.stderr
 
 
 def test_archive_restore_erase(book_file):
