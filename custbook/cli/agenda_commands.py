@@ -106,7 +106,7 @@ def rebuild(state: CliState) -> None:
         search_index.rebuild(book.db)
         drifted = len(before ^ set(figures.kept(book.db) + search_index.kept(book.db)))
     say(
-        _("Recomputed the figures and search index of {n} customers; {d} rows had drifted.").format(
-            n=count, d=drifted
-        )
+        _(
+            "Recomputed the figures and search index (customers: {n}; rows that had drifted: {d})."
+        ).format(n=count, d=drifted)
     )
