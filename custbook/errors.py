@@ -30,6 +30,18 @@ class CustbookError(Exception):
         super().__init__(message)
         self.message = message
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as it is, not remade through `__init__` (whose arguments differ from
+        one error to the next: a ValidationError's problems, a name's matches)."""
+        return (_rebuilt, (type(self), self.message, self.__dict__))
+
+
+def _rebuilt(kind: type[CustbookError], message: str, state: dict[str, object]) -> CustbookError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class InvalidInput(CustbookError):
     exit_code = ExitCode.INVALID_INPUT
