@@ -1,7 +1,8 @@
 """The errors a person can act on, each with its exit code (DESIGN.md's one table).
 
-Messages are complete sentences that say what happened and what to do; they never carry
-customer data, so they are safe to print and to log.
+Messages are complete sentences that say what happened and what to do. They may quote
+what the person typed and name the customers it matches (so they can pick one by id):
+they are shown to the person, never written to a file or a log.
 """
 
 from __future__ import annotations

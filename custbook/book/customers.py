@@ -21,6 +21,8 @@ from custbook.book.history import (
     forget_customer,
     known_in_history,
 )
+from custbook.book.search.keys import tokens
+from custbook.book.search.query import parse as parse_query
 from custbook.book.validation import Checker, clean_text
 from custbook.errors import InvalidInput, NotFound
 from custbook.i18n import _
@@ -251,10 +253,17 @@ class Customers:
         return self.get(candidates[0])
 
     def _near(self, text: str) -> list[dict[str, Any]]:
+        """Customers, live or archived (a restore names an archived one), that a search
+        for `text` as words finds; none for text of no word (a search would list
+        everyone) or with a filter (it would list what the filter does)."""
         try:
-            return [found.record for found in self.book.search(text, limit=_NEAR)]
+            query = parse_query(text)
+            if query.filters or not any(map(tokens, query.words)):
+                return []
+            found = self.book.search(f"{text} archived:any", limit=_NEAR)
         except InvalidInput:  # text the search cannot read as a query (a bad filter)
             return []
+        return [listed.record for listed in found]
 
     def _named(self, name: str) -> list[tuple[int, bool]]:
         return [

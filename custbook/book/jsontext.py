@@ -26,7 +26,8 @@ def encoder(*, compact: bool, sort_keys: bool) -> Encode:
     python = json.JSONEncoder(ensure_ascii=False, separators=separators, sort_keys=sort_keys)
     if c_make_encoder is None:
         return python.encode
-    # No markers: stored values are never circular (json's own check costs a dict per call)
+    # No markers: stored values are never circular (json's own check costs a dict per call;
+    # a value holding itself raises RecursionError here, not json's ValueError)
     chunks_of = c_make_encoder(
         None, python.default, encode_basestring, None, *separators[::-1], sort_keys, False, True
     )
@@ -42,7 +43,10 @@ _scan = json.JSONDecoder().scan_once
 
 def decode(text: str) -> Any:
     """`json.loads(text)` for text as this module writes it (no spaces around it); other
-    text, and text that is not JSON, goes to json.loads (its error says what is wrong)."""
+    text, text that is not JSON and anything not a str (bytes) go to json.loads (its
+    error says what is wrong)."""
+    if not isinstance(text, str):
+        return json.loads(text)
     try:
         value, end = _scan(text, 0)
     except (StopIteration, JSONDecodeError):

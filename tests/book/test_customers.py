@@ -128,9 +128,17 @@ def test_a_name_that_matches_no_one_suggests_whom_a_search_finds(book):
         "A search for it finds these; name one by its id:",
         f"  {lan.id}  上海蓝港贸易有限公司  (上海)",
     ]
-    with pytest.raises(NotFound) as raised:
-        book.customers.resolve("grade:Z")  # not a filter search can read: no suggestions
-    assert raised.value.message == "No customer is named “grade:Z”."
+    for text in ("grade:Z", "grade:A", "", "&", "“”"):  # a filter, or no word: no one
+        with pytest.raises(NotFound) as raised:
+            book.customers.resolve(text)
+        assert raised.value.message == f"No customer is named “{text}”.", text
+    book.customers.archive(lan.id, source="a")
+    near = book.customers.create({"name": "上海蓝港物流"}, source="add")
+    with pytest.raises(NotFound) as raised:  # a restore names an archived customer
+        book.customers.resolve("上海蓝港")
+    assert {f"  {lan.id}  上海蓝港贸易有限公司  (上海)", f"  {near.id}  上海蓝港物流"} <= set(
+        raised.value.message.splitlines()
+    )
 
 
 def test_contacts(book):

@@ -71,3 +71,9 @@ def test_text_that_is_not_json_raises_json_loads_error(text):
 def test_a_value_json_cannot_write_raises_as_json_does():
     with pytest.raises(TypeError, match="not JSON serializable"):
         jsontext.encoder(compact=True, sort_keys=True)({"when": object()})
+
+
+def test_bytes_are_read_as_json_loads_reads_them():
+    assert jsontext.decode(b"[1]") == [1]
+    with pytest.raises(TypeError, match="must be str, bytes or bytearray"):
+        jsontext.decode(None)  # type: ignore[arg-type]
