@@ -116,8 +116,11 @@ class Activity:
 
     def done(self, reminder_id: int, next_due: date | None, *, source: str) -> dict[str, Any]:
         """Mark done; a repeating one moves on to `next_due` instead (its next occurrence,
-        which the caller computes from the repeat rule)."""
+        which the caller computes from the repeat rule). One done already stays as it is,
+        and nothing is recorded."""
         current = self.reminder(reminder_id)
+        if current["done_at"] is not None:
+            return current
         with change_set(self.db, self.book.clock, source):  # done at its instant
             if next_due is not None:
                 updates = {"due": next_due.isoformat(), "snoozed_until": None}

@@ -244,18 +244,18 @@ class Checker:
             return None
         match = _FULL_DATE.match(unicodedata.normalize("NFKC", text))
         parsed = _real_date(*match.groups()) if match else None
-        if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        if parsed is None:
             self.problem(name, text, _("is not a date like 2024-03-05"))
             return None
-        return parsed.isoformat()
+        return None if self.in_years(name, parsed, typed=text) is None else parsed.isoformat()
 
-    def in_years(self, name: str, day: date | None) -> date | None:
+    def in_years(self, name: str, day: date | None, *, typed: str | None = None) -> date | None:
         """A day already read (a WHEN) that the book keeps: within the years it accepts
         typed, so 2926 typed for 2026 is caught rather than set a reminder nine centuries out."""
         if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
             self.problem(
                 name,
-                day.isoformat(),
+                typed or day.isoformat(),
                 _("is not between the years {first} and {last}").format(
                     first=EARLIEST_YEAR, last=LATEST_YEAR
                 ),

@@ -136,8 +136,15 @@ def remind(
 @click.pass_obj
 def done(state: CliState, reminder_id: int) -> None:
     with changing(state) as (book, _vault):
+        done_before = book.activity.reminder(reminder_id)["done_at"]
         result = book.activity.complete(reminder_id, source="cli done")
-    if result["done_at"] is None:
+    if done_before is not None:
+        say(
+            _("Reminder {id} was done already, on {day}: {title}").format(
+                id=reminder_id, day=done_before[:10], title=result["title"]
+            )
+        )
+    elif result["done_at"] is None:
         say(_("Done; it comes back on {due}.").format(due=result["due"]))
     else:
         say(_("Done: {title}").format(title=result["title"]))

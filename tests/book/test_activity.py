@@ -167,6 +167,18 @@ def test_a_repeating_reminder_ends_with_the_years_the_book_keeps(book):
     assert (moved["due"], moved["done_at"]) == ("2199-12-30", None)  # still within the years
 
 
+def test_a_reminder_done_already_stays_done_and_nothing_is_recorded(book):
+    once = book.activity.remind("打电话", date(2026, 3, 1), source="r")
+    weekly = book.activity.remind("周报", date(2026, 3, 1), source="r", repeat_rule="每周")
+    book.db.execute("UPDATE reminders SET done_at = '2026-02-01T09:00:00+08:00' WHERE id = ?",
+                    (weekly["id"],))  # a series that ended  # fmt: skip
+    first = book.activity.complete(once["id"], source="d")
+    sets = book.db.execute("SELECT count(*) FROM change_sets").fetchone()[0]
+    for reminder in (first, book.activity.reminder(weekly["id"])):
+        assert book.activity.complete(reminder["id"], source="d") == reminder
+    assert book.db.execute("SELECT count(*) FROM change_sets").fetchone()[0] == sets
+
+
 def test_a_reminder_an_order_and_done_are_stamped_with_their_change_sets(book):
     """What a change stamps is its change set's time, though this clock moves at each
     reading (they were read before the change set opened)."""

@@ -37,6 +37,20 @@ def test_quantity_times_unit_price(book, customer):
         book.deals.add_order(customer.id, {"amount": "一些钱"}, source="o")
 
 
+def test_a_date_of_a_year_the_book_does_not_keep_names_the_years(book, customer):
+    """2926 typed for 2026 is a real date: the message says which years are kept, not
+    that it is not a date."""
+    with pytest.raises(ValidationError) as raised:
+        book.deals.add_order(
+            customer.id, {"amount": "100", "payment_due": "2926-01-01", "ordered_on": "2月30日"},
+            source="o",
+        )  # fmt: skip
+    assert [p.describe() for p in raised.value.problems] == [
+        "Order date: “2月30日” is not a date like 2024-03-05",
+        "Payment due: “2926-01-01” is not between the years 1900 and 2199",
+    ]
+
+
 def test_figures_follow_orders_and_opportunities(book, customer):
     first = book.deals.add_order(
         customer.id,

@@ -59,6 +59,10 @@ def test_remind_done_snooze(book_file):
     assert custbook(book_file, "done", "2").returncode == 0
     _, open_ones = saved_book_state(book_file)
     assert [r["id"] for r in open_ones] == [1]
+    before = book_file.read_bytes()
+    again = custbook(book_file, "done", "2")  # done already: said, nothing recorded
+    assert again.returncode == 0 and "was done already" in again.stderr
+    assert book_file.read_bytes() == before
 
 
 def test_bad_when_and_rule_say_what_to_type(book_file):
