@@ -92,6 +92,7 @@ SHOTS: list[tuple[str, list[Step]]] = [
         "edit-problem",
         [keys("enter"), keys("enter"), keys("e"), typed("#field-phones", "12345"), keys("ctrl+s")],
     ),
+    ("new-customer", [keys("enter"), keys("n"), typed("#field-name", "钱多多贸易有限公司")]),
     ("agenda", [keys("enter"), keys("a")]),
     ("help", [keys("enter"), keys("question_mark")]),
     ("import", [keys("enter"), keys("i"), typed("#path", "客户名录.xlsx"), keys("enter")]),

@@ -8,6 +8,7 @@ import gc
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
@@ -24,7 +25,7 @@ from custbook.errors import CustbookError
 from custbook.i18n import _
 from custbook.tui.commands import ActionProvider, CustomerProvider, screen_actions
 from custbook.tui.config import AppConfig
-from custbook.tui.forms import FORMS, ROW_FORMS
+from custbook.tui.forms import FORMS, ROW_FORMS, new_customer_form
 from custbook.tui.messages import OpenCustomer, Unlocked
 from custbook.tui.runtime import BookRuntime
 from custbook.tui.screens.agenda import AgendaScreen
@@ -255,7 +256,15 @@ class CustbookApp(App[None]):
         except CustbookError as problem:
             self.notify(problem.message, severity="error", markup=False)
             return
-        await self.push_screen(FormScreen(form))
+        await self.push_screen(FormScreen(form), partial(self._saved, form))
+
+    def _saved(self, form: Form, saved: bool | None) -> None:
+        made = form.made() if saved and form.made is not None else None
+        if made is not None:  # a new customer: its page
+            self.post_message(OpenCustomer(made))
+
+    async def action_new_customer(self) -> None:
+        await self._push_form(new_customer_form)
 
     async def open_row_form(self, tab: str, row_id: int) -> None:
         """The form that edits one row of a customer's page (forms.ROW_FORMS)."""

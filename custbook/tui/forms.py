@@ -96,24 +96,43 @@ _CUSTOMER_FIELDS = ("name", "company", "title", "phones", "emails", "wechat", "c
                     "province", "address", "industry", "source", "birthday", "tags")  # fmt: skip
 
 
-def customer_form(book: Book, customer_id: int) -> Form:
-    customer = book.customers.get(customer_id)
+def _customer_fields(values: Callable[[str], Any]) -> tuple[Field, ...]:
+    """A customer's fields, each starting from `values(name)` (its stored value or none)."""
     stages = digit_choices([("", _("none")), *((k, v[0]) for k, v in stage_labels().items())])
     grades = (Choice("", _("none"), "0"), *(Choice(g, g, g.lower()) for g in GRADES))
-    fields = (
-        *(_field(name, customer[name]) for name in _CUSTOMER_FIELDS[:1]),
-        Field("grade", field_label("grade"), customer["grade"] or "", choices=grades),
-        Field("stage", field_label("stage"), customer["stage"] or "", choices=stages),
-        *(_field(name, customer[name]) for name in _CUSTOMER_FIELDS[1:]),
-        _field("notes", customer["notes"]),
+    return (
+        *(_field(name, values(name)) for name in _CUSTOMER_FIELDS[:1]),
+        Field("grade", field_label("grade"), values("grade") or "", choices=grades),
+        Field("stage", field_label("stage"), values("stage") or "", choices=stages),
+        *(_field(name, values(name)) for name in _CUSTOMER_FIELDS[1:]),
+        _field("notes", values("notes")),
     )
+
+
+def customer_form(book: Book, customer_id: int) -> Form:
+    customer = book.customers.get(customer_id)
 
     def save(book: Book, values: dict[str, str]) -> str:
         book.customers.edit(customer_id, values, source=SOURCE)
         return _("Saved.")
 
     title = _("Edit {name}").format(name=customer.name)
-    return Form(title, fields, save, changed_only=True)
+    return Form(title, _customer_fields(customer.__getitem__), save, changed_only=True)
+
+
+def new_customer_form(_book: Book) -> Form:
+    """A customer of one's own (a person or a company), shown once saved (`Form.made`)."""
+    kinds = (Choice("person", _("person"), "1"), Choice("company", _("company"), "2"))
+    name, *others = _customer_fields(lambda _name: "")
+    fields = (name, Field("kind", field_label("kind"), "person", choices=kinds), *others)
+    made: list[int] = []
+
+    def save(book: Book, values: dict[str, str]) -> str:
+        customer = book.customers.create(values, source=SOURCE)
+        made.append(customer.id)
+        return _("Added {name}.").format(name=customer.name)
+
+    return Form(_("New customer"), fields, save, made=lambda: made[-1] if made else None)
 
 
 def contact_form(book: Book, customer_id: int) -> Form:

@@ -437,3 +437,34 @@ async def test_ctrl_q_in_a_form_with_typed_text_warns_first(demo_file):
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert not app.is_running
+
+
+async def test_n_adds_a_customer_and_shows_its_page(demo_file):
+    """From the list: n, a name and a bad phone (named under its field, nothing saved),
+    then a good one; the new customer's page opens, and the book keeps it."""
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#field-kind", ChoiceBar).value == "person"
+        field(app, "name").value = "钱多多贸易有限公司"
+        app.screen.query_one("#field-kind", ChoiceBar).focus()
+        await pilot.press("2")  # company
+        field(app, "phones").value = "12345"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)  # refused, what was typed kept
+        assert "not a valid phone number" in problem(app, "phones")
+        field(app, "phones").value = "139 1234 5678"
+        field(app, "city").value = "杭州"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        made = await read(app, lambda book: book.customers.get(app.screen.customer_id))
+        assert (made.name, made["kind"], made["city"]) == ("钱多多贸易有限公司", "company", "杭州")
+        assert [p["e164"] for p in made["phones"]] == ["+8613912345678"]
+        await app.action_quit()
+    saved = saved_book(demo_file)
+    assert saved.customers.resolve("钱多多贸易有限公司")["phones"][0]["typed"] == "139 1234 5678"

@@ -20,7 +20,8 @@ from .test_app import settle
 SIZES = [(120, 35), (80, 24)]
 TABS = ["1", "2", "3", "4", "5", "6", "7"]  # profile … history
 FORMS = {"log": ("l",), "edit": ("enter", "e"), "contact": ("enter", "c"),
-         "order": ("enter", "o"), "opportunity": ("enter", "p"), "reminder": ("enter", "r")}  # fmt: skip
+         "order": ("enter", "o"), "opportunity": ("enter", "p"), "reminder": ("enter", "r"),
+         "new_customer": ("n",)}  # fmt: skip
 # A customer of the test demo book with a row on every tab; Enter on a tab's row edits it.
 FULL = ("slash", *"上海嘉禾贸易有限公司", "enter", "enter")
 ROW_FORMS = {"contact": "2", "order": "4", "opportunity": "5", "reminder": "6"}

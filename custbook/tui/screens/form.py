@@ -50,6 +50,7 @@ class Form:
     fields: tuple[Field, ...]
     save: Callable[[Book, dict[str, str]], str]  # the values typed → what was done
     changed_only: bool = False  # an edit sends only the fields that changed
+    made: Callable[[], int | None] | None = None  # the customer a save made: shown then
 
 
 def digit_choices(pairs: list[tuple[str, str]]) -> tuple[Choice, ...]:

@@ -69,6 +69,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "focus_search", _("Find"), id="find"),
         Binding("escape", "leave_search", _("Back to list"), show=False, id="leave-search"),
         Binding("s", "next_order", _("Sort"), id="sort"),
+        Binding("n", "app.new_customer", _("New"), id="new-customer"),
         Binding("l", "app.log_for_shown", _("Log"), id="log"),
         Binding("a", "app.agenda", _("Agenda"), id="agenda"),
         Binding("v", "focus_views", _("Views"), id="views"),
