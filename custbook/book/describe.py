@@ -45,7 +45,7 @@ def change_rows(change_set: ChangeSet) -> list[tuple[str, str, str]]:
     """(what, before, after) for each change: a field, or a record created or deleted."""
     rows = []
     for change in change_set.changes:
-        what = change.entity if change.entity != "customer" else ""
+        what = entity_words().get(change.entity, "")  # a customer's own: its name says it
         if change.action == "create":
             label = _("created") + (f" {what}" if what else "")
             rows.append((label, "", record_title(change.after)))
@@ -67,6 +67,19 @@ def risk_words() -> dict[str, str]:
         "silent": _("silent past its cadence"),
         "falling": _("falling purchases"),
     }
+
+
+def entity_words() -> dict[str, str]:
+    """What each kind of record of a customer's is called (the customer itself: nothing)."""
+    return {
+        "contact": _("contact"), "interaction": _("interaction"), "order": _("order"),
+        "opportunity": _("opportunity"), "reminder": _("reminder"),
+    }  # fmt: skip
+
+
+def stage_word(stage: str | None) -> str:
+    """A customer's stage in the reader's language (忠实 for loyal in Chinese)."""
+    return stage_labels()[stage][0] if stage in stage_labels() else stage or ""
 
 
 def kind_words() -> dict[str, str]:

@@ -501,7 +501,12 @@ def field_label(name: str) -> str:
         "product": lambda: _("Product"),
         "quantity": lambda: _("Quantity"),
         "unit_price": lambda: _("Unit price"),
+        "unit_price_minor": lambda: _("Unit price"),  # as stored: what history shows
         "amount": lambda: _("Amount"),
+        "amount_minor": lambda: _("Amount"),
+        "closed_on": lambda: _("Closed on"),
+        "happened_at": lambda: _("When"),
+        "contact_id": lambda: _("Contact person"),
         "status": lambda: _("Status"),
         "payment_due": lambda: _("Payment due"),
         "paid_on": lambda: _("Paid on"),

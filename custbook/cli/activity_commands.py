@@ -7,6 +7,7 @@ from datetime import date, datetime
 import click
 
 from custbook.book import Book
+from custbook.book.describe import kind_words
 from custbook.book.recurrence import parse_rule
 from custbook.book.when import parse_when
 from custbook.cli.main import CliState, book_options, cli
@@ -71,7 +72,8 @@ def log(
             "happened_at": happened,
         }
         logged = book.activity.log(customer.id, values, source="cli log", follow_up=follow_up)
-    say(_("Logged {kind} with {name}.").format(kind=logged["kind"], name=customer.name))
+    kind = kind_words().get(logged["kind"], logged["kind"])
+    say(_("Logged {kind} with {name}.").format(kind=kind, name=customer.name))
     if follow_up is not None:
         say(_("Next follow-up: {due}.").format(due=follow_up.isoformat()))
 

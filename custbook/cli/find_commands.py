@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 
 from custbook.book import Book
+from custbook.book.describe import stage_word
 from custbook.book.listing import ListedCustomer
 from custbook.book.money import Money, format_amount
 from custbook.cli.customer_commands import customer_view
@@ -69,7 +70,7 @@ def _row(line: ListedCustomer, currency: str) -> list[str]:
         record["company"] or "",
         record["city"] or "",
         record["grade"] or "",
-        record["stage"] or "",
+        stage_word(record["stage"]),
         str(kept.get("last_contact_at") or "")[:10],
         str(kept.get("next_due") or ""),
         format_amount(Money(revenue, currency)) if revenue else "",
