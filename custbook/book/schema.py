@@ -238,6 +238,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "one index of every word, for queries of several words", _add_all_words),
     Migration(5, "each word behind its column group's mark", search_index.mark_words),
     Migration(6, "two-character words sort as read (重庆 under C)", search_index.resort),
+    Migration(7, "Latin names sort among Chinese ones by their words", search_index.resort),
 ]
 LATEST = MIGRATIONS[-1].version
 

@@ -194,6 +194,25 @@ def test_sort_keys_of_an_older_book_read_two_character_words_as_words():
     assert names == ["长沙银行", "陈明", "重庆火锅有限公司", "曾重庆", "张伟"]
 
 
+def test_latin_names_of_an_older_book_sort_by_their_words_among_chinese_ones():
+    book = Book.in_memory()
+    for name in ("Cindy Xie", "蔡斌", "崔健", "Anna Li", "曾Frank"):
+        book.customers.create({"name": name}, source="test")
+    db = book.db
+    kept = dict(db.execute("SELECT customer_id, sort_key FROM customer_search"))
+    for customer_id, name, kind in db.execute("SELECT id, name, kind FROM customers").fetchall():
+        db.execute(  # as migration 6 left them: a letter at a time
+            "UPDATE customer_search SET sort_key = ? WHERE customer_id = ?",
+            (_key_before_words(name, person=kind == "person"), customer_id),
+        )
+    before = [line.record["name"] for line in listing.page(book, date(2026, 11, 26))]
+    assert before == ["Anna Li", "Cindy Xie", "蔡斌", "崔健", "曾Frank"]  # c i n… before cai
+    upgraded = _reopened(db, 6)
+    assert dict(db.execute("SELECT customer_id, sort_key FROM customer_search")) == kept
+    names = [line.record["name"] for line in listing.page(upgraded, date(2026, 11, 26))]
+    assert names == ["Anna Li", "蔡斌", "Cindy Xie", "崔健", "曾Frank"]
+
+
 def _key_before_words(name: str, *, person: bool) -> str:
     chars = keys.normal(name)
     spelled = [

@@ -200,19 +200,27 @@ def _sort_key_by_character(name: str, *, person: bool) -> str:
     spelling is held to."""
     chars = keys.normal(name)
     spelled: list[str] = []
+    other = False  # the last of `spelled` is characters without pinyin, still going on
     index = 0
     while index < len(chars):
         char = chars[index]
         word = keys._WORD_READINGS.get(chars[index : index + 2])
-        if person and index == 0 and char in keys._SURNAMES:
+        if not keys.is_han(char):
+            if other:
+                spelled[-1] += char
+            else:
+                spelled.append(char)
+            other = True
+        elif person and index == 0 and char in keys._SURNAMES:
             spelled.append(keys._SURNAMES[char])
         elif word:
             spelled.extend(word.split(" "))
             index += 1
         else:
             spelled.append(keys.readings(char)[0])
+        other = other and not keys.is_han(char)
         index += 1
-    return " ".join(spelled) + "\x00" + chars
+    return " ".join(" ".join(w.split()) for w in spelled if w.strip()) + "\x00" + chars
 
 
 NAME_PIECES = st.one_of(

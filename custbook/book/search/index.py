@@ -513,8 +513,9 @@ def _remove(db: sqlite3.Connection, customer_id: int, rowid: int) -> None:
 
 
 def resort(db: sqlite3.Connection) -> None:
-    """Migration 6: sort keys that read two-character words as words (重庆 chong qing,
-    not zhong qing), written where they differ from the old ones."""
+    """Sort keys as `keys.sort_key` makes them now, written where they differ from the
+    old ones: migration 6 (two-character words read as words, 重庆 chong qing) and 7
+    (other characters as words, Cindy Xie among the C names)."""
     found = db.execute(
         "SELECT c.id, c.name, c.kind, s.sort_key FROM customers c"
         " JOIN customer_search s ON s.customer_id = c.id"

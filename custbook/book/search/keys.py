@@ -122,19 +122,23 @@ _BACKWARDS = operator.itemgetter(slice(None, None, -1))
 def sort_key(name: str, *, person: bool) -> str:
     """Where a name sorts: by pinyin (a two-character word as it is read, 重庆 chong qing;
     else each character's first reading; a person's surname by its surname reading), then
-    by the name itself so equal readings stay apart."""
+    by the name itself so equal readings stay apart. Other characters are words as written
+    (Cindy Xie: cindy xie, between cai bin and cui), not a letter at a time."""
     chars = normal(name)
     spelled: list[str] = []
     index, end = 0, len(chars)
     if person and end and chars[0] in _SURNAMES:
         spelled.append(_SURNAMES[chars[0]])
         index = 1
+    other = ""  # characters without pinyin since the last Chinese one (normal() casefolded)
     while index < end:
         char = chars[index]
-        if ord(char) not in pinyin_dict:  # read as itself (normal() casefolded it)
-            spelled.append(char)
+        if ord(char) not in pinyin_dict:
+            other += char
             index += 1
             continue
+        spelled.extend(other.split())
+        other = ""
         word = _WORD_READINGS.get(chars[index : index + 2])
         if word:
             spelled.extend(word.split(" "))
@@ -142,6 +146,7 @@ def sort_key(name: str, *, person: bool) -> str:
         else:
             spelled.append(readings(char)[0])
             index += 1
+    spelled.extend(other.split())
     return " ".join(spelled) + "\x00" + chars
 
 
