@@ -134,7 +134,12 @@ async def test_undo_from_the_history_tab_archive_and_restore(demo_file):
     async with app.run_test(size=SIZE) as pilot:
         await unlock(pilot)
         customer_id = await open_first(pilot)
-        await pilot.press("a")
+        await pilot.press("a")  # the agenda, as on the list: archiving is A
+        await settle(pilot)
+        assert isinstance(app.screen, AgendaScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("A")
         await settle(pilot)
 
         def archived(book):
@@ -468,3 +473,42 @@ async def test_n_adds_a_customer_and_shows_its_page(demo_file):
         await app.action_quit()
     saved = saved_book(demo_file)
     assert saved.customers.resolve("钱多多贸易有限公司")["phones"][0]["typed"] == "139 1234 5678"
+
+
+async def test_done_and_snooze_on_a_customers_reminders_tab(demo_file):
+    """d and z work on the reminder under the cursor of tab 6, as in the agenda; on
+    another tab they say where to go."""
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("slash", *"上海嘉禾贸易有限公司", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        customer_id = app.screen.customer_id
+
+        def open_reminders(book):
+            return book.activity.open_reminders(customer_id)
+
+        before = await read(app, open_reminders)
+        await pilot.press("d")  # on the profile: nothing is done
+        await settle(pilot)
+        assert await read(app, open_reminders) == before
+
+        def under_cursor() -> int:
+            table = app.screen.query_one("#reminders-table", DataTable)
+            return int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+        await pilot.press("6")
+        first = under_cursor()
+        await pilot.press("z")
+        await settle(pilot)
+        snoozed = await read(app, lambda book: book.activity.reminder(first))
+        assert snoozed["snoozed_until"] == (NOW.date() + timedelta(days=1)).isoformat()
+        await pilot.press("6")
+        chosen = under_cursor()
+        before = await read(app, lambda book: book.activity.reminder(chosen))
+        await pilot.press("d")
+        await settle(pilot)
+        done = await read(app, lambda book: book.activity.reminder(chosen))
+        assert done["done_at"] is not None or done["due"] != before["due"]  # or moved on
+        await app.action_quit()

@@ -4,7 +4,6 @@ birthdays. Keys: done, snooze a day, a week or until a WHEN, open, log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -14,14 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from custbook.book import Book
 from custbook.book.agenda import Agenda
 from custbook.book.money import Money, format_amount
-from custbook.book.validation import Problem, ValidationError
-from custbook.book.when import WhenError, parse_when
 from custbook.i18n import _
+from custbook.tui import reminding
 from custbook.tui.messages import OpenCustomer
-from custbook.tui.screens.form import Field, Form, FormScreen
+from custbook.tui.screens.form import FormScreen
 
 if TYPE_CHECKING:
     from custbook.tui.app import CustbookApp
@@ -78,10 +75,7 @@ class AgendaScreen(Screen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", _("Back"), id="back"),
-        Binding("d", "done", _("Done"), id="done"),
-        Binding("z", "snooze('1d')", _("Snooze a day"), id="snooze-day"),
-        Binding("w", "snooze('1w')", _("Snooze a week"), id="snooze-week"),
-        Binding("Z", "snooze_until", _("Snooze until…"), id="snooze-until"),
+        *reminding.bindings(show=True),
         Binding("enter", "open", _("Open"), id="open-customer"),
         Binding("l", "log", _("Log"), id="log"),
         Binding("j", "move(1)", _("Next row"), show=False, id="row-down"),
@@ -148,42 +142,26 @@ class AgendaScreen(Screen[None]):
             return None
         return int(item)
 
-    async def _write(self, change: Callable[[Book], Any], done: Callable[[Any], str]) -> None:
-        if await self.custbook.write_and_tell(change, done):
+    async def _write(self, change: reminding.Change) -> None:
+        if await self.custbook.write_and_tell(*change):
             await self.reload()
 
     async def action_done(self) -> None:
         reminder_id = self._reminder()
         if reminder_id is not None:
-            await self._write(
-                lambda book: book.activity.complete(reminder_id, source="app done"),
-                lambda r: (
-                    _("Done: {title}").format(title=r["title"])
-                    if r["done_at"]
-                    else _("Done; it comes back on {due}.").format(due=r["due"])
-                ),
-            )
+            await self._write(reminding.done(reminder_id))
 
     async def action_snooze(self, when: str) -> None:
         reminder_id = self._reminder()
         if reminder_id is not None:
-            await self._write(
-                lambda book: book.activity.snooze(
-                    reminder_id, parse_when(when, book.clock().date()), source="app snooze"
-                ),
-                lambda r: _("Snoozed until {until}: {title}").format(
-                    until=r["snoozed_until"], title=r["title"]
-                ),
-            )
+            await self._write(reminding.snooze(reminder_id, when))
 
     @work(exclusive=True, group="snooze")
     async def action_snooze_until(self) -> None:
         reminder_id = self._reminder()
         if reminder_id is None:
             return
-        field = Field("until", _("Until"), hint=_("3d, 2w, next mon, 明天, 下周一, 2026-12-01"))
-        form = Form(_("Snooze until"), (field,), _snoozer(reminder_id))
-        if await self.app.push_screen_wait(FormScreen(form)):
+        if await self.app.push_screen_wait(FormScreen(reminding.snooze_form(reminder_id))):
             await self.reload()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -200,17 +178,3 @@ class AgendaScreen(Screen[None]):
         _kind, _item, customer_id = self._chosen()
         if customer_id is not None:
             await self.custbook.open_form("log", customer_id)
-
-
-def _snoozer(reminder_id: int) -> Callable[[Book, dict[str, str]], str]:
-    def save(book: Book, values: dict[str, str]) -> str:
-        try:
-            until = parse_when(values["until"], book.clock().date())
-        except WhenError as problem:
-            raise ValidationError([Problem("until", values["until"], problem.message)]) from None
-        done = book.activity.snooze(reminder_id, until, source="app snooze")
-        return _("Snoozed until {until}: {title}").format(
-            until=done["snoozed_until"], title=done["title"]
-        )
-
-    return save

@@ -33,8 +33,10 @@ from custbook.book.money import Money, format_amount
 from custbook.book.validation import field_label
 from custbook.errors import CustbookError
 from custbook.i18n import _
+from custbook.tui import reminding
 from custbook.tui.forms import ROW_FORMS
 from custbook.tui.screens.confirm import ConfirmScreen
+from custbook.tui.screens.form import FormScreen
 
 if TYPE_CHECKING:
     from custbook.tui.app import CustbookApp
@@ -103,7 +105,10 @@ class CustomerScreen(Screen[None]):
         Binding("o", "app.add('order')", _("Order"), id="add-order"),
         Binding("p", "app.add('opportunity')", _("Opportunity"), id="add-opportunity"),
         Binding("c", "app.add('contact')", _("Contact"), id="add-contact"),
-        Binding("a", "archive", _("Archive/restore"), id="archive"),
+        # Shift, as erase: `a` is the agenda everywhere, and archiving by a slip hid a customer
+        Binding("A", "archive", _("Archive/restore"), id="archive"),
+        Binding("a", "app.agenda", _("Agenda"), show=False, id="agenda"),
+        *reminding.bindings(show=False),  # on the reminders tab, as in the agenda
         Binding("u", "undo", _("Undo last change"), show=False, id="undo"),
         Binding("E", "erase", _("Erase for good…"), show=False, id="erase"),
         *(
@@ -176,6 +181,34 @@ class CustomerScreen(Screen[None]):
 
     async def action_edit(self) -> None:
         await self.custbook.open_form("customer", self.customer_id)
+
+    def _reminder(self) -> int | None:
+        """The reminder under the cursor of the reminders tab, or None (and says so)."""
+        table = self.query_one("#reminders-table", DataTable)
+        on_tab = self.query_one(TabbedContent).active == "reminders"
+        if not on_tab or not table.row_count:
+            self.notify(_("Choose a reminder first (tab 6)."), markup=False)
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(str(key))
+
+    async def action_done(self) -> None:
+        reminder_id = self._reminder()
+        if reminder_id is not None:
+            await self.custbook.write_and_tell(*reminding.done(reminder_id))
+            await self.reload()
+
+    async def action_snooze(self, when: str) -> None:
+        reminder_id = self._reminder()
+        if reminder_id is not None:
+            await self.custbook.write_and_tell(*reminding.snooze(reminder_id, when))
+            await self.reload()
+
+    @work(exclusive=True, group="snooze")
+    async def action_snooze_until(self) -> None:
+        reminder_id = self._reminder()
+        if reminder_id is not None:
+            await self.app.push_screen_wait(FormScreen(reminding.snooze_form(reminder_id)))
 
     async def action_archive(self) -> None:
         if self.view is None:
