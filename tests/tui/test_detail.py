@@ -195,6 +195,15 @@ async def test_snooze_a_week_from_the_agenda(demo_file):
         await settle(pilot)
         reminder = await read(app, lambda b: b.activity.reminder(int(key.split(":")[1])))
         assert reminder["snoozed_until"] == (NOW.date() + timedelta(weeks=1)).isoformat()
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("Z")  # until a day typed: Enter on its one field saves
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press(*"3d", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+        reminder = await read(app, lambda b: b.activity.reminder(int(key.split(":")[1])))
+        assert reminder["snoozed_until"] == (NOW.date() + timedelta(days=3)).isoformat()
         await app.action_quit()
 
 

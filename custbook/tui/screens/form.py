@@ -180,9 +180,14 @@ class FormScreen(ModalScreen[bool]):
         initial = {f.name: f.value for f in self.form.fields}
         return {name: v for name, v in self.values().items() if v != initial[name]}
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter goes to the next field; on the last field it saves (a one-field form, as
+        snooze until, is typed and Entered)."""
         event.stop()
-        self.focus_next()
+        if event.input.id == f"field-{self.form.fields[-1].name}":
+            await self.action_save()
+        else:
+            self.focus_next()
 
     async def action_save(self) -> None:
         values = self.changed() if self.form.changed_only else self.values()
