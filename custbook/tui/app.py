@@ -62,6 +62,7 @@ class CustbookApp(App[None]):
     COMMANDS = App.COMMANDS | {CustomerProvider, ActionProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "toggle_theme", _("Light/dark"), show=False, id="theme"),
+        Binding("ctrl+l", "lock_asked", _("Lock"), show=False, id="lock-anywhere"),
         Binding("tab", "focus_next", _("Next field"), show=False, id="focus-next"),
         Binding("shift+tab", "focus_previous", _("Previous field"), show=False, id="focus-back"),
     ]
@@ -137,6 +138,13 @@ class CustbookApp(App[None]):
                 "kept in memory only, never on disk: unlock to keep working, and save again."
             ).format(problem=self.save_text)
             await self.push_screen(UnlockScreen(self.book_path, notice=notice, kept=True))
+
+    async def action_lock_asked(self) -> None:
+        """Ctrl+L on any screen; not over a form with typed text (locking would drop it)."""
+        if any(isinstance(s, FormScreen) and s.changed() for s in self.screen_stack):
+            self.notify(_("Save or cancel the form first (Ctrl+S or Esc)."), markup=False)
+            return
+        await self.action_lock()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown

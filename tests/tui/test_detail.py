@@ -521,3 +521,23 @@ async def test_done_and_snooze_on_a_customers_reminders_tab(demo_file):
         done = await read(app, lambda book: book.activity.reminder(chosen))
         assert done["done_at"] is not None or done["due"] != before["due"]  # or moved on
         await app.action_quit()
+
+
+async def test_ctrl_l_locks_from_a_customers_page_but_not_over_typed_text(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await open_first(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        field(app, "subject").value = "还没保存"
+        await pilot.press("ctrl+l")  # a form with typed text: not locked, nothing dropped
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and not app.locked
+        assert field(app, "subject").value == "还没保存"
+        app.screen.dismiss(False)
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert app.locked and isinstance(app.screen, UnlockScreen)
