@@ -151,6 +151,8 @@ async def test_undo_from_the_history_tab_archive_and_restore(demo_file):
         await pilot.press("u")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
+        name = (await read(app, lambda book: book.customers.get(customer_id))).name
+        assert f"{name}: " in app.screen.question  # whose change it is (any customer's)
         await pilot.click("#yes")
         await settle(pilot)
         assert await read(app, archived) is None

@@ -4,6 +4,7 @@ add, archive; erasing asks first."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -59,11 +60,13 @@ class CustomerView:
     opportunities: list[dict[str, Any]]
     history: list[ChangeSet]
     next_undo: ChangeSet | None
+    undo_names: list[str]  # the customers the next undo changes (any, not only this one)
     currency: str
 
 
 def load(book: Book, customer_id: int) -> CustomerView:
     customer = book.customers.get(customer_id)
+    next_undo = book.next_to_undo()
     return CustomerView(
         customer,
         insight_json(book, customer, book.clock().date()),
@@ -72,9 +75,22 @@ def load(book: Book, customer_id: int) -> CustomerView:
         book.deals.orders(customer_id),
         book.deals.opportunities(customer_id),
         book.history(customer_id),
-        book.next_to_undo(),
+        next_undo,
+        _names_of(book, next_undo),
         str(book.setting("currency")),
     )
+
+
+def _names_of(book: Book, change_set: ChangeSet | None) -> list[str]:
+    """The names of the customers a change set touched that are still in the book."""
+    owners = sorted({c.customer_id for c in (change_set.changes if change_set else ())} - {None})
+    return [
+        r[0]
+        for r in book.db.execute(
+            "SELECT name FROM customers WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (json.dumps(owners),),
+        )
+    ]
 
 
 def tabs() -> list[tuple[str, str]]:
@@ -227,6 +243,8 @@ class CustomerScreen(Screen[None]):
             self.notify(_("Nothing to undo."), markup=False)
             return
         what = "; ".join(" ".join(filter(None, row)) for row in change_rows(target))
+        if self.view and self.view.undo_names:  # it may be another customer's change
+            what = ", ".join(self.view.undo_names) + ": " + what
         question = _("Undo the change made {when} by {source}?\n{what}").format(
             when=when_text(target.made_at), source=source_text(target), what=what
         )
