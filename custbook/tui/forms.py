@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from custbook.book import Book
 from custbook.book.activity import INTERACTION_KINDS
@@ -44,6 +44,33 @@ def _day(book: Book, name: str, text: str) -> str | None:
         return parse_when(text, book.clock().date()).isoformat()
     except WhenError as problem:
         raise ValidationError([Problem(name, text, problem.message)]) from None
+
+
+def _days(book: Book, values: dict[str, str], names: tuple[str, ...]) -> _Days:
+    """The date fields among `values` read as WHENs (ISO dates). One that cannot be read
+    is left as typed: the service refuses it with every other problem of the form at
+    once, and `_Days.saving` puts the WHEN's own message (what can be typed) in place."""
+    found: dict[str, str | None] = {}
+    problems: dict[str, Problem] = {}
+    for name in names:
+        if name in values:
+            try:
+                found[name] = _day(book, name, values[name])
+            except ValidationError as unread:
+                found[name], problems[name] = values[name], unread.problems[0]
+    return _Days(found, problems)
+
+
+class _Days(NamedTuple):
+    read: dict[str, str | None]
+    problems: dict[str, Problem]
+
+    def saving(self, write: Callable[[], Any]) -> None:
+        try:
+            write()
+        except ValidationError as refused:
+            told = [self.problems.get(p.field, p) for p in refused.problems]
+            raise ValidationError(told) from None
 
 
 def _text_or_none(values: dict[str, str]) -> dict[str, str | None]:
@@ -190,11 +217,8 @@ def order_edit_form(book: Book, order_id: int) -> Form:
     )  # fmt: skip
 
     def save(book: Book, values: dict[str, str]) -> str:
-        typed: dict[str, Any] = dict(values)
-        for day in ("ordered_on", "payment_due", "paid_on"):
-            if day in typed:
-                typed[day] = _day(book, day, values[day])
-        book.deals.edit_order(order_id, typed, source=SOURCE)
+        days = _days(book, values, ("ordered_on", "payment_due", "paid_on"))
+        days.saving(lambda: book.deals.edit_order(order_id, {**values, **days.read}, source=SOURCE))
         return _("Saved.")
 
     title = _("Order of {day}: {product}").format(
@@ -221,10 +245,9 @@ def order_form(book: Book, customer_id: int) -> Form:
     )
 
     def save(book: Book, values: dict[str, str]) -> str:
-        typed: dict[str, Any] = _text_or_none(values)
-        for day in ("ordered_on", "payment_due"):
-            typed[day] = _day(book, day, values[day])
-        book.deals.add_order(customer_id, typed, source=SOURCE)
+        days = _days(book, values, ("ordered_on", "payment_due"))
+        typed = {**_text_or_none(values), **days.read}
+        days.saving(lambda: book.deals.add_order(customer_id, typed, source=SOURCE))
         return _("Order added.")
 
     return Form(_("New order of {name}").format(name=name), fields, save)
@@ -238,9 +261,9 @@ def opportunity_form(book: Book, customer_id: int) -> Form:
     )
 
     def save(book: Book, values: dict[str, str]) -> str:
-        typed: dict[str, Any] = _text_or_none(values)
-        typed["expected_close"] = _day(book, "expected_close", values["expected_close"])
-        book.deals.add_opportunity(customer_id, typed, source=SOURCE)
+        days = _days(book, values, ("expected_close",))
+        typed = {**_text_or_none(values), **days.read}
+        days.saving(lambda: book.deals.add_opportunity(customer_id, typed, source=SOURCE))
         return _("Opportunity added.")
 
     return Form(_("New opportunity with {name}").format(name=name), fields, save)
@@ -285,10 +308,9 @@ def opportunity_edit_form(book: Book, opportunity_id: int) -> Form:
     )
 
     def save(book: Book, values: dict[str, str]) -> str:
-        typed: dict[str, Any] = dict(values)
-        if "expected_close" in typed:
-            typed["expected_close"] = _day(book, "expected_close", values["expected_close"])
-        book.deals.edit_opportunity(opportunity_id, typed, source=SOURCE)
+        days = _days(book, values, ("expected_close",))
+        typed = {**values, **days.read}
+        days.saving(lambda: book.deals.edit_opportunity(opportunity_id, typed, source=SOURCE))
         return _("Saved.")
 
     return Form(

@@ -543,3 +543,23 @@ async def test_ctrl_l_locks_from_a_customers_page_but_not_over_typed_text(demo_f
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert app.locked and isinstance(app.screen, UnlockScreen)
+
+
+async def test_a_bad_date_in_the_order_form_is_shown_with_every_other_problem(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await open_first(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        field(app, "ordered_on").value = "昨天下午"
+        field(app, "quantity").value = "很多"
+        field(app, "amount").value = "一些钱"
+        field(app, "payment_due").value = "2926-01-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert "下周一" in problem(app, "ordered_on")  # the WHEN's own: what can be typed
+        assert problem(app, "quantity") and problem(app, "amount")
+        assert "2199" in problem(app, "payment_due")
+        await app.action_quit()
