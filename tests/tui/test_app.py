@@ -31,8 +31,12 @@ async def test_unlock_shows_the_list_by_pinyin_with_its_count(demo_file):
         names = rows(app)
         assert len(names) == 50
         assert status(app).startswith(f"50 of {CUSTOMERS - archived(demo_file)}")
+        assert status(app).endswith("by name")
         book = saved_book(demo_file)
         assert names == [line.record["name"] for line in book.page(limit=50)]
+        await pilot.press("slash", "z", "w")  # free text: listed best match first
+        await settle(pilot)
+        assert status(app).endswith("by best match")
         await app.action_quit()
 
 

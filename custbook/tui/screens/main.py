@@ -195,7 +195,8 @@ class MainScreen(Screen[None]):
             text = _("{shown:,} shown, more as you scroll").format(shown=shown)
         else:
             text = _("{shown:,} of {total:,}").format(shown=shown, total=total)
-        order = order_names()[self.order]
+        # free text in name order is listed best match first (search's own ranking)
+        order = _("best match") if self._order() is None else order_names()[self.order]
         self.query_one("#count", Static).update(
             _("{count} · by {order}").format(count=text, order=order)
         )
