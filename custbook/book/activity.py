@@ -50,6 +50,24 @@ class Activity:
     ) -> dict[str, Any]:
         """Record an interaction (when: now unless given) and, in the same change set, the
         next follow-up reminder."""
+        record = self.checked_log(customer_id, values, follow_up=follow_up)
+        with change_set(self.db, self.book.clock, source) as recorder:
+            record["created_at"] = self.book.now_text()  # the change set's: its follow-up's too
+            logged = self._create("interaction", record, customer_id, recorder)
+            if follow_up is not None:
+                title = _("Follow up: {subject}").format(
+                    subject=record["subject"] or record["kind"]
+                )
+                self._create(
+                    "reminder", self._reminder(customer_id, title, follow_up), customer_id, recorder
+                )
+        return logged
+
+    def checked_log(
+        self, customer_id: int, values: Mapping[str, Any], *, follow_up: date | None = None
+    ) -> dict[str, Any]:
+        """The interaction `log` would record, or ValidationError naming every problem;
+        nothing is written (a form asks it, with the dates it could read)."""
         customers = self.book.customers
         customers.require(customer_id)
         checker = Checker(region=self.book.phone_region)
@@ -72,17 +90,7 @@ class Activity:
         }
         checker.in_years("next", follow_up)
         checker.finish()
-        with change_set(self.db, self.book.clock, source) as recorder:
-            record["created_at"] = self.book.now_text()  # the change set's: its follow-up's too
-            logged = self._create("interaction", record, customer_id, recorder)
-            if follow_up is not None:
-                title = _("Follow up: {subject}").format(
-                    subject=record["subject"] or record["kind"]
-                )
-                self._create(
-                    "reminder", self._reminder(customer_id, title, follow_up), customer_id, recorder
-                )
-        return logged
+        return record
 
     def remind(
         self,

@@ -99,14 +99,8 @@ def log_form(book: Book, customer_id: int) -> Form:
 def _logger(customer_id: int) -> Callable[[Book, dict[str, str]], str]:
     def save(book: Book, values: dict[str, str]) -> str:
         typed = _text_or_none(values)
-        try:
-            happened = parse_moment(values["happened_at"], book.clock())
-        except WhenError as problem:
-            raise ValidationError([Problem("happened_at", values["happened_at"],
-                                           problem.message)]) from None  # fmt: skip
-        next_day = _day(book, "next", values["next"])
-        follow_up = None if next_day is None else date.fromisoformat(next_day)
         record = {key: typed[key] for key in ("kind", "subject", "body", "outcome", "rating")}
+        happened, follow_up = _log_days(book, customer_id, values, record)
         book.activity.log(
             customer_id, {**record, "happened_at": happened}, source=SOURCE, follow_up=follow_up
         )
@@ -115,6 +109,30 @@ def _logger(customer_id: int) -> Callable[[Book, dict[str, str]], str]:
         return _("Logged; next follow-up {due}.").format(due=follow_up.isoformat())
 
     return save
+
+
+def _log_days(
+    book: Book, customer_id: int, values: dict[str, str], record: dict[str, Any]
+) -> tuple[Any, date | None]:
+    """A log's When and Next follow-up; when one cannot be read, ValidationError with
+    every other problem of the form too (the service checks the rest without them)."""
+    problems = []
+    happened = None
+    try:
+        happened = parse_moment(values["happened_at"], book.clock())
+    except WhenError as unread:
+        problems.append(Problem("happened_at", values["happened_at"], unread.message))
+    days = _days(book, values, ("next",))
+    problems += days.problems.values()
+    next_day = days.read["next"] if not days.problems else None
+    follow_up = None if next_day is None else date.fromisoformat(next_day)
+    if problems:
+        try:
+            book.activity.checked_log(customer_id, record, follow_up=follow_up)
+        except ValidationError as refused:
+            problems += refused.problems
+        raise ValidationError(problems)
+    return happened, follow_up
 
 
 # -- the customer and its contacts -----------------------------------------------------------

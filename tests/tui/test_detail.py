@@ -545,21 +545,34 @@ async def test_ctrl_l_locks_from_a_customers_page_but_not_over_typed_text(demo_f
         assert app.locked and isinstance(app.screen, UnlockScreen)
 
 
+async def refused_form(pilot, key: str, **typed: str) -> None:
+    """The first customer's form of `key`, with `typed` in its fields, saved and refused."""
+    await unlock(pilot)
+    await open_first(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    for name, text in typed.items():
+        field(pilot.app, name).value = text
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, FormScreen)
+
+
 async def test_a_bad_date_in_the_order_form_is_shown_with_every_other_problem(demo_file):
     app = make_app(demo_file)
     async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot)
-        await open_first(pilot)
-        await pilot.press("o")
-        await settle(pilot)
-        field(app, "ordered_on").value = "昨天下午"
-        field(app, "quantity").value = "很多"
-        field(app, "amount").value = "一些钱"
-        field(app, "payment_due").value = "2926-01-01"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, FormScreen)
+        await refused_form(pilot, "o", ordered_on="昨天下午", quantity="很多", amount="一些钱",
+                           payment_due="2926-01-01")  # fmt: skip
         assert "下周一" in problem(app, "ordered_on")  # the WHEN's own: what can be typed
         assert problem(app, "quantity") and problem(app, "amount")
         assert "2199" in problem(app, "payment_due")
+        await app.action_quit()
+
+
+async def test_a_bad_when_in_the_log_form_is_shown_with_a_bad_rating(demo_file):
+    app = make_app(demo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await refused_form(pilot, "l", happened_at="昨天下午3点", rating="9", next="下下周")
+        assert problem(app, "happened_at") and problem(app, "next")
+        assert "1" in problem(app, "rating") and "5" in problem(app, "rating")
         await app.action_quit()
