@@ -6,9 +6,10 @@ rejected edit changes nothing and names every problem at once.
 
 from __future__ import annotations
 
+import json
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -251,6 +252,19 @@ class Customers:
         if len(candidates) > 1:
             raise AmbiguousName(text, [self.get(i) for i in candidates])
         return self.get(candidates[0])
+
+    def names(self, customer_ids: Iterable[int | None]) -> list[str]:
+        """The names of those of `customer_ids` still in the book, by id (an undo's prompt
+        says whose change it is)."""
+        ids = sorted({i for i in customer_ids if i is not None})
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM customers WHERE id IN (SELECT value FROM json_each(?))"
+                " ORDER BY id",
+                (json.dumps(ids),),
+            )
+        ]
 
     def _near(self, text: str) -> list[dict[str, Any]]:
         """Customers, live or archived (a restore names an archived one), that a search

@@ -325,3 +325,10 @@ def test_memo_lasts_until_the_next_write(book):
     assert book.memo("k", compute) == 1  # no write: remembered
     book.customers.create({"name": "甲"}, source="add")
     assert book.memo("k", compute) == 2  # a write: computed again
+
+
+def test_names_of_customers_still_in_the_book_by_id(book):
+    first = book.customers.create({"name": "王芳"}, source="add")
+    second = book.customers.create({"name": "Cindy Xie"}, source="add")
+    asked = [second.id, None, first.id, second.id, 999]  # None: a change of no customer's
+    assert book.customers.names(asked) == ["王芳", "Cindy Xie"]

@@ -4,7 +4,6 @@ add, archive; erasing asks first."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -76,21 +75,9 @@ def load(book: Book, customer_id: int) -> CustomerView:
         book.deals.opportunities(customer_id),
         book.history(customer_id),
         next_undo,
-        _names_of(book, next_undo),
+        book.customers.names(c.customer_id for c in (next_undo.changes if next_undo else ())),
         str(book.setting("currency")),
     )
-
-
-def _names_of(book: Book, change_set: ChangeSet | None) -> list[str]:
-    """The names of the customers a change set touched that are still in the book."""
-    owners = sorted({c.customer_id for c in (change_set.changes if change_set else ())} - {None})
-    return [
-        r[0]
-        for r in book.db.execute(
-            "SELECT name FROM customers WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (json.dumps(owners),),
-        )
-    ]
 
 
 def tabs() -> list[tuple[str, str]]:
