@@ -30,6 +30,14 @@ async def open_first(pilot) -> int:
     return customer_id
 
 
+async def first_customers(pilot, key: str) -> None:
+    """Unlocked, the list's first customer open, and `key` pressed there."""
+    await unlock(pilot)
+    await open_first(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+
+
 async def read(app, work):
     """`work(book)` on the app's own book, on its thread."""
     return await app.runtime.run(work)
@@ -410,10 +418,7 @@ async def test_the_idle_lock_with_a_form_open_locks_cleanly(demo_file, over):
 async def test_the_list_shows_an_edit_when_it_comes_back(demo_file):
     app = make_app(demo_file)
     async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot)
-        await open_first(pilot)
-        await pilot.press("e")
-        await settle(pilot)
+        await first_customers(pilot, "e")
         field(app, "company").value = "新公司有限公司"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -441,10 +446,7 @@ async def test_enter_on_the_agenda_opens_the_customer(demo_file):
 async def test_ctrl_q_in_a_form_with_typed_text_warns_first(demo_file):
     app = make_app(demo_file)
     async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot)
-        await open_first(pilot)
-        await pilot.press("l")
-        await settle(pilot)
+        await first_customers(pilot, "l")
         field(app, "subject").value = "还没保存"
         await pilot.press("ctrl+q")
         await settle(pilot)
@@ -528,10 +530,7 @@ async def test_done_and_snooze_on_a_customers_reminders_tab(demo_file):
 async def test_ctrl_l_locks_from_a_customers_page_but_not_over_typed_text(demo_file):
     app = make_app(demo_file)
     async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot)
-        await open_first(pilot)
-        await pilot.press("l")
-        await settle(pilot)
+        await first_customers(pilot, "l")
         field(app, "subject").value = "还没保存"
         await pilot.press("ctrl+l")  # a form with typed text: not locked, nothing dropped
         await settle(pilot)
@@ -547,10 +546,7 @@ async def test_ctrl_l_locks_from_a_customers_page_but_not_over_typed_text(demo_f
 
 async def refused_form(pilot, key: str, **typed: str) -> None:
     """The first customer's form of `key`, with `typed` in its fields, saved and refused."""
-    await unlock(pilot)
-    await open_first(pilot)
-    await pilot.press(key)
-    await settle(pilot)
+    await first_customers(pilot, key)
     for name, text in typed.items():
         field(pilot.app, name).value = text
     await pilot.press("ctrl+s")
